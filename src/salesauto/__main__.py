@@ -1,0 +1,3 @@
+from salesauto.cli import main
+
+main()

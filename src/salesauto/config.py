@@ -1,0 +1,115 @@
+"""One settings class for the whole platform (environment, `.env`, `SALESAUTO_` prefix)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path(".salesauto")
+
+
+class Settings(BaseSettings):
+    """Every knob of salesauto. Read from the environment (`SALESAUTO_*`) and `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SALESAUTO_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    environment: str = Field(
+        "development",
+        description="`development`, `test` or `production`; production refuses unsafe defaults.",
+    )
+    data_dir: Path = Field(
+        DEFAULT_DATA_DIR,
+        description="Folder for the embedded SQLite database and local state.",
+    )
+    database_url: str | None = Field(
+        None,
+        description=(
+            "SQLAlchemy async URL, e.g. `postgresql+asyncpg://user@host/db`. "
+            "Empty means the embedded SQLite file `<data_dir>/salesauto.db`."
+        ),
+    )
+    database_pool_size: int = Field(10, ge=1, description="PostgreSQL connection pool size.")
+    redis_url: SecretStr | None = Field(
+        None, description="Optional Redis URL (`redis://host:6379/0`), checked by /health/ready."
+    )
+
+    host: str = Field("127.0.0.1", description="Address the API listens on.")
+    port: int = Field(3000, ge=1, le=65535, description="Port the API listens on.")
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
+    log_json: bool = Field(
+        False, description="Log one JSON object per line (production) instead of console lines."
+    )
+
+    worker_concurrency: int = Field(
+        32, ge=1, le=1000, description="Jobs one worker process runs at the same time."
+    )
+    worker_in_process: bool = Field(
+        True, description="Run a worker and the scheduler inside `salesauto serve`."
+    )
+    job_lease_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="How long a claimed job stays owned without a heartbeat (renewed every third).",
+    )
+    job_sweep_seconds: float = Field(
+        5.0, gt=0, description="How often each worker returns jobs with expired leases."
+    )
+    job_poll_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="Idle poll interval; default 0.1 s on SQLite and 1 s on PostgreSQL (NOTIFY).",
+    )
+    job_max_attempts: int = Field(5, ge=1, le=100, description="Default attempts per job.")
+    job_retry_base_seconds: float = Field(
+        5.0, gt=0, description="First retry delay; doubles each attempt, jittered ±20 %."
+    )
+    job_retry_max_seconds: float = Field(3600.0, gt=0, description="Cap on one retry delay.")
+    job_shutdown_grace_seconds: float = Field(
+        25.0,
+        ge=0,
+        description="On SIGTERM, how long in-flight jobs may finish before they are re-queued.",
+    )
+    job_retention_days: float = Field(
+        7.0, gt=0, description="Finished jobs older than this are pruned (hourly cron)."
+    )
+    event_retention_hours: float = Field(
+        24.0, gt=0, description="Job events kept for WebSocket replay after reconnect."
+    )
+    job_modules: list[str] = Field(
+        default_factory=list,
+        description="Extra Python modules to import at start; they register job handlers.",
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'salesauto.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def poll_seconds(self) -> float:
+        if self.job_poll_seconds is not None:
+            return self.job_poll_seconds
+        return 0.1 if self.is_sqlite else 1.0
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,82 @@
+"""Engines and transactions for SQLite and PostgreSQL, with the SQLite settings a queue needs.
+
+SQLite: WAL, `synchronous=NORMAL`, `busy_timeout`, foreign keys, and every transaction opened
+with `BEGIN IMMEDIATE` so a read-then-write never fails to upgrade its lock. One connection per
+process serialises in-process writers; other processes wait on `busy_timeout`, and the rare
+`database is locked` that still escapes is retried with jitter by `retry_locked`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.pool import NullPool
+
+T = TypeVar("T")
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see "begin" below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(url: str, *, pool_size: int = 10, single_connection: bool = False) -> AsyncEngine:
+    """Build the async engine for `url`, creating the SQLite file's folder when needed."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+        _install_sqlite_pragmas(engine)
+        return engine
+    if single_connection:
+        return create_async_engine(url, poolclass=NullPool)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _is_locked(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+async def retry_locked(operation: Callable[[], Awaitable[T]], *, attempts: int = 8) -> T:
+    """Run `operation`, retrying SQLite lock timeouts with jittered backoff."""
+    for attempt in range(attempts):
+        try:
+            return await operation()
+        except OperationalError as error:
+            if not _is_locked(error) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(random.uniform(0.01, 0.05) * (2**attempt))
+    raise AssertionError("unreachable")

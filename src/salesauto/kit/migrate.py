@@ -1,0 +1,39 @@
+"""Apply Alembic migrations from code (`salesauto migrate`, start-up, tests)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade_to_head(url: str) -> None:
+    """Upgrade the database at `url` to the newest revision.
+
+    Alembic's env runs its own event loop, so from inside a running loop this runs in a
+    helper thread.
+    """
+    errors: list[BaseException] = []
+
+    def _upgrade() -> None:
+        try:
+            command.upgrade(alembic_config(url), "head")
+        except BaseException as error:  # re-raised in the caller's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=_upgrade, name="salesauto-migrate")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]

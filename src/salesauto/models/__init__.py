@@ -1,0 +1,35 @@
+"""ORM models; importing this package registers every table on `Base.metadata`."""
+
+from salesauto.models.autopilot import YoloActivity
+from salesauto.models.base import Base
+from salesauto.models.campaigns import (
+    CampaignEnrollment,
+    CampaignEvent,
+    CampaignInstance,
+    CampaignTemplate,
+    DeadLetterEvent,
+)
+from salesauto.models.chat import ChatConversation, ChatMessage
+from salesauto.models.contacts import EnrichmentCacheEntry, ImportedContact
+from salesauto.models.jobs import CronRun, Job, JobEvent, JobResult, Worker
+from salesauto.models.security import ApiKey
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "CampaignEnrollment",
+    "CampaignEvent",
+    "CampaignInstance",
+    "CampaignTemplate",
+    "ChatConversation",
+    "ChatMessage",
+    "CronRun",
+    "DeadLetterEvent",
+    "EnrichmentCacheEntry",
+    "ImportedContact",
+    "Job",
+    "JobEvent",
+    "JobResult",
+    "Worker",
+    "YoloActivity",
+]
