@@ -1,0 +1,88 @@
+"""create_app(settings): the FastAPI application, its middleware, routers and lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from salesauto import __version__
+from salesauto.config import Settings, get_settings
+from salesauto.events.endpoints import router as events_router
+from salesauto.health.endpoints import router as health_router
+from salesauto.jobs.endpoints import router as jobs_router
+from salesauto.kit.errors import SalesautoError
+from salesauto.observability.logging import configure_logging
+from salesauto.observability.middleware import RequestLogMiddleware
+from salesauto.platform import Platform
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    with_worker = settings.worker_in_process if run_worker is None else run_worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        platform = Platform.build(settings)
+        app.state.platform = platform
+        await platform.start()
+        if with_worker:
+            platform.start_worker()
+        log.info("api.started", database=platform.engine.dialect.name, worker=with_worker)
+        try:
+            yield
+        finally:
+            await platform.stop()
+
+    app = FastAPI(
+        title="salesauto",
+        version=__version__,
+        description="Self-hosted sales automation: jobs, leads, campaigns and events.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(RequestLogMiddleware)
+    app.include_router(health_router)
+    app.include_router(jobs_router)
+    app.include_router(events_router)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SalesautoError)
+    async def domain_error(_request: Request, error: SalesautoError) -> JSONResponse:
+        return JSONResponse(
+            {"success": False, "error": error.message, **error.details},
+            status_code=error.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body") or "body",
+                "message": e["msg"],
+            }
+            for e in error.errors()
+        ]
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return JSONResponse(
+            {"success": False, "error": f"invalid request: {summary}", "errors": problems},
+            status_code=422,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        request_id = request.scope.get("state", {}).get("request_id")
+        log.error("api.unhandled_error", error=repr(error), request_id=request_id, exc_info=error)
+        return JSONResponse(
+            {"success": False, "error": "internal error; the log has details", "requestId": request_id},
+            status_code=500,
+        )

@@ -1,0 +1,5 @@
+"""The `salesauto` command line."""
+
+from salesauto.cli.main import app, main
+
+__all__ = ["app", "main"]

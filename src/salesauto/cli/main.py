@@ -1,0 +1,99 @@
+"""Entry point: `salesauto serve | worker | migrate | jobs …`."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from salesauto import __version__
+from salesauto.cli import jobs
+from salesauto.cli.common import console, fail, load_settings, migrate_embedded
+from salesauto.kit.migrate import upgrade_to_head
+from salesauto.observability.logging import redact_text
+from salesauto.platform import Platform
+
+app = typer.Typer(
+    help="salesauto: self-hosted sales automation. Start with `salesauto serve`.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(jobs.app, name="jobs")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database (SQLite or PostgreSQL) to the newest schema."""
+    settings = load_settings()
+    try:
+        upgrade_to_head(settings.resolved_database_url)
+    except OSError as error:
+        raise fail(f"cannot reach the database: {redact_text(str(error))}") from None
+    console.print(f"database is up to date ({redact_text(settings.resolved_database_url)})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 3000).")] = None,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="API only; run workers apart.")] = False,
+) -> None:
+    """Serve the API, WebSocket, health and metrics, with an in-process worker by default."""
+    from salesauto.app import create_app
+
+    settings = load_settings()
+    migrate_embedded(settings)
+    application = create_app(settings, run_worker=settings.worker_in_process and not no_worker)
+    console.print(
+        f"salesauto {__version__} on http://{host or settings.host}:{port or settings.port} "
+        f"(API docs at /docs)"
+    )
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        ws="websockets-sansio",
+    )
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(min=1, help="Jobs run at once.")] = None,
+    no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Do not fire cron schedules.")] = False,
+) -> None:
+    """Run jobs from the queue until SIGTERM/SIGINT, then finish or return in-flight jobs."""
+    settings = load_settings()
+    migrate_embedded(settings)
+
+    async def run() -> None:
+        platform = Platform.build(settings)
+        await platform.start(events=False)
+        running = platform.start_worker(concurrency=concurrency, scheduler=not no_scheduler)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        console.print(
+            f"worker {running.worker_id} running {running.concurrency} at a time "
+            f"on {platform.engine.dialect.name}; Ctrl-C stops it gracefully",
+            highlight=False,
+        )
+        await stop.wait()
+        await platform.stop()
+
+    asyncio.run(run())
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,94 @@
+"""What a running job's handler can see and do: its attempt, progress, per-item results."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from salesauto.jobs import repository
+from salesauto.kit.time import utcnow
+from salesauto.models.jobs import JobResult
+
+if TYPE_CHECKING:
+    from salesauto.jobs.queue import Queue
+
+
+class LeaseLost(Exception):
+    """Another worker owns this job now; whatever this attempt produces must be discarded."""
+
+
+@dataclass
+class JobContext:
+    job_id: int
+    job_type: str
+    attempt: int
+    max_attempts: int
+    owner_id: str
+    queue: Queue
+    worker_id: str
+    _last_progress_at: float = field(default=0.0, repr=False)
+    _cancel: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
+    def request_cancel(self) -> None:
+        self._cancel.set()
+
+    async def wait_cancelled(self, timeout: float) -> bool:
+        """Sleep up to `timeout` seconds; True as soon as cancellation is requested."""
+        try:
+            await asyncio.wait_for(self._cancel.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def progress(self, fraction: float, message: str | None = None, *, force: bool = False) -> None:
+        """Report progress (0–1). Writes at most once a second unless `force`."""
+        now = time.monotonic()
+        if not force and now - self._last_progress_at < 1.0 and fraction < 1.0:
+            return
+        self._last_progress_at = now
+        fraction = min(1.0, max(0.0, fraction))
+
+        async def write() -> bool:
+            async with self.queue.engine.begin() as conn:
+                return await repository.set_progress(
+                    conn,
+                    worker_id=self.worker_id,
+                    job_id=self.job_id,
+                    progress=fraction,
+                    message=message,
+                    now=utcnow(),
+                )
+
+        if not await self.queue.write(write):
+            raise LeaseLost(f"job {self.job_id} is no longer held by this worker")
+        self.queue.notifier.events_written()
+
+    async def add_results(self, items: list[dict[str, Any]]) -> None:
+        """Store per-item outcomes: dicts with `item_key`, `status`, optional `data`, `error`."""
+        if not items:
+            return
+        rows = [
+            {
+                "job_id": self.job_id,
+                "item_key": item.get("item_key"),
+                "status": item["status"],
+                "data": item.get("data"),
+                "error": item.get("error"),
+                "created_at": utcnow(),
+            }
+            for item in items
+        ]
+
+        async def write() -> None:
+            async with self.queue.engine.begin() as conn:
+                await conn.execute(sa.insert(JobResult.__table__).values(rows))
+
+        await self.queue.write(write)

@@ -1,0 +1,75 @@
+"""The queue as the rest of the platform sees it: enqueue jobs and wake the workers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from salesauto.config import Settings
+from salesauto.events.notifier import Notifier
+from salesauto.jobs import repository
+from salesauto.jobs.repository import NewJob
+from salesauto.kit.db import retry_locked
+from salesauto.kit.time import utcnow
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Enqueued:
+    job_id: int
+    created: bool
+
+
+class Queue:
+    def __init__(self, engine: AsyncEngine, settings: Settings, notifier: Notifier) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.notifier = notifier
+
+    async def write(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run a write transaction, retrying SQLite lock time-outs."""
+        return await retry_locked(operation)
+
+    async def enqueue(self, job: NewJob, conn: AsyncConnection | None = None) -> Enqueued:
+        """Enqueue one job. Pass `conn` to enqueue inside the caller's transaction (outbox)."""
+        if conn is not None:
+            return await self._insert_one(conn, job)
+
+        async def write() -> Enqueued:
+            async with self.engine.begin() as own:
+                return await self._insert_one(own, job)
+
+        enqueued = await self.write(write)
+        if enqueued.created:
+            self.notifier.jobs_available()
+        return enqueued
+
+    async def _insert_one(self, conn: AsyncConnection, job: NewJob) -> Enqueued:
+        now = utcnow()
+        if job.idempotency_key is None:
+            (job_id,) = await repository.insert_jobs(conn, [job], now)
+            return Enqueued(job_id, True)
+        job_id, created = await repository.insert_job_idempotent(conn, job, now)
+        return Enqueued(job_id, created)
+
+    async def enqueue_many(self, new_jobs: Sequence[NewJob], *, chunk: int = 5_000) -> list[int]:
+        """Enqueue many jobs in one transaction per chunk; returns ids in input order."""
+        ids: list[int] = []
+        for start in range(0, len(new_jobs), chunk):
+            part = new_jobs[start : start + chunk]
+
+            async def write(part: Sequence[NewJob] = part) -> list[int]:
+                async with self.engine.begin() as conn:
+                    keyed = [job for job in part if job.idempotency_key is not None]
+                    if not keyed:
+                        return await repository.insert_jobs(conn, part, utcnow())
+                    return [(await self._insert_one(conn, job)).job_id for job in part]
+
+            ids.extend(await self.write(write))
+        if ids:
+            self.notifier.jobs_available()
+        return ids

@@ -1,0 +1,67 @@
+"""Structured logging (structlog) with secrets redacted before anything is written."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+SECRET_KEYS = re.compile(
+    r"(pass(word)?|secret|token|api[_-]?key|authorization|cookie|credential|private)", re.I
+)
+# Credentials inside URLs (postgresql://user:pw@host) and bearer tokens inside free text.
+URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+@", re.I)
+BEARER = re.compile(r"(bearer\s+)[A-Za-z0-9._~+/=-]+", re.I)
+REDACTED = "[redacted]"
+
+
+def redact_text(value: str) -> str:
+    value = URL_PASSWORD.sub(lambda m: f"{m.group('scheme')}{REDACTED}@", value)
+    return BEARER.sub(lambda m: f"{m.group(1)}{REDACTED}", value)
+
+
+def _redact(value: Any, key: str = "") -> Any:
+    if key and SECRET_KEYS.search(key):
+        return REDACTED
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {k: _redact(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact(v) for v in value]
+    return value
+
+
+def redact_secrets(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    for key in list(event_dict):
+        event_dict[key] = _redact(event_dict[key], key if key != "event" else "")
+    return event_dict
+
+
+def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
+    """Send structured logs to stderr (stdout stays free for CLI output and MCP stdio)."""
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact_secrets,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    for noisy in ("uvicorn.access", "httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
