@@ -251,8 +251,13 @@ class Worker:
             await self._record_failure(job, f"{type(error).__name__}: {error}", retry=True)
         else:
             metrics.JOB_DURATION.labels(job.type).observe(time.monotonic() - started)
-            self._completions.append(Completion(job.id, _jsonable(result)))
-            self._completion_ready.set()
+            running = self._running.get(job.id)
+            if running is not None and running.stop_reason is not None:
+                # The handler returned after a stop was asked for: the stop wins.
+                await self._after_cancel(job)
+            else:
+                self._completions.append(Completion(job.id, _jsonable(result)))
+                self._completion_ready.set()
         finally:
             self._running.pop(job.id, None)
             self._slot_freed.set()

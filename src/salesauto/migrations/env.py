@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -14,10 +15,19 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Expression indexes cannot be reflected on SQLite, so autogenerate cannot compare them.
+EXPRESSION_INDEXES = {"ix_jobs_claim"}
+
+
+def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    return not (type_ == "index" and name in EXPRESSION_INDEXES)
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

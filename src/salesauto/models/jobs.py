@@ -68,6 +68,8 @@ class Job(Base):
         sa.Index("uq_jobs_owner_idempotency", "owner_id", "idempotency_key", unique=True),
         sa.Index("ix_jobs_status_type", "status", "type"),
         sa.Index("ix_jobs_completed_at", "completed_at"),
+        # Ids are never reused after pruning: clients and cursors keep pointing at one job.
+        {"sqlite_autoincrement": True},
     )
 
 
@@ -95,6 +97,7 @@ class JobEvent(Base):
     """
 
     __tablename__ = "job_events"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     job_id: Mapped[int] = mapped_column(sa.BigInteger, index=True)

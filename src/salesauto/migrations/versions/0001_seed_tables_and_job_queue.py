@@ -119,7 +119,8 @@ def _create_tables() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_events')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('job_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_job_events_job_id'), ['job_id'], unique=False)
@@ -148,7 +149,8 @@ def _create_tables() -> None:
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('queued', 'processing', 'completed', 'failed', 'cancelled')", name=op.f('ck_jobs_status')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.create_index('ix_jobs_completed_at', ['completed_at'], unique=False)

@@ -1,0 +1,37 @@
+# One command each: set up, run, test, lint, benchmark. CI runs `make lint` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: setup run test lint format bench migrate
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+run: setup
+	$(BIN)/salesauto serve
+
+migrate: setup
+	$(BIN)/salesauto migrate
+
+test: setup
+	scripts/ensure-services.sh
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python scripts/check_migrations.py
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	scripts/ensure-services.sh
+	$(BIN)/python bench/queue.py
