@@ -83,6 +83,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         request_id = request.scope.get("state", {}).get("request_id")
         log.error("api.unhandled_error", error=repr(error), request_id=request_id, exc_info=error)
         return JSONResponse(
-            {"success": False, "error": "internal error; the log has details", "requestId": request_id},
+            {
+                "success": False,
+                "error": "internal error; the log has details",
+                "requestId": request_id,
+            },
             status_code=500,
         )

@@ -221,7 +221,11 @@ async def test_a_fenced_worker_cannot_complete_a_rescued_job(platform: Platform)
         (expired,) = await repository.find_expired_leases(conn, now=later)
         assert await repository.rescue_expired(conn, lease=expired, now=later, retry_at=later)
         (claimed_by_b,) = await repository.claim_jobs(
-            conn, worker_id="worker-b", limit=1, now=later, lease_until=later + timedelta(seconds=30)
+            conn,
+            worker_id="worker-b",
+            limit=1,
+            now=later,
+            lease_until=later + timedelta(seconds=30),
         )
         assert claimed_by_b.id == claimed_by_a.id == enqueued.job_id
         assert claimed_by_b.attempts == 2

@@ -46,7 +46,9 @@ def submit(
     job_type: Annotated[str, typer.Argument(metavar="TYPE", help="Job type, e.g. noop or sleep.")],
     params: Annotated[str, typer.Option("--params", help="Parameters as a JSON object.")] = "{}",
     count: Annotated[int, typer.Option("--count", min=1, help="Enqueue this many in bulk.")] = 1,
-    priority: Annotated[str, typer.Option("--priority", help="-100…100 or low/normal/high/critical.")] = "0",
+    priority: Annotated[
+        str, typer.Option("--priority", help="-100…100 or low/normal/high/critical.")
+    ] = "0",
     idempotency_key: Annotated[str | None, typer.Option("--idempotency-key")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -54,7 +56,9 @@ def submit(
     try:
         parameters = json.loads(params)
     except json.JSONDecodeError as error:
-        raise fail(f"--params is not valid JSON: {error}", 'example: --params \'{"seconds": 2}\'') from None
+        raise fail(
+            f"--params is not valid JSON: {error}", "example: --params '{\"seconds\": 2}'"
+        ) from None
     if not isinstance(parameters, dict):
         raise fail("--params must be a JSON object, e.g. '{\"seconds\": 2}'")
     try:
@@ -77,7 +81,9 @@ def submit(
     if as_json:
         print_json({"success": True, "jobIds": [str(i) for i in ids]})
     elif len(ids) == 1:
-        console.print(f"queued job [bold]{ids[0]}[/bold] — follow it with `salesauto jobs show {ids[0]}`")
+        console.print(
+            f"queued job [bold]{ids[0]}[/bold] — follow it with `salesauto jobs show {ids[0]}`"
+        )
     else:
         console.print(f"queued [bold]{len(ids)}[/bold] {job_type} jobs ({ids[0]}…{ids[-1]})")
 

@@ -43,9 +43,13 @@ def migrate() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Listen address (default from settings).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Listen address (default from settings).")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 3000).")] = None,
-    no_worker: Annotated[bool, typer.Option("--no-worker", help="API only; run workers apart.")] = False,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="API only; run workers apart.")
+    ] = False,
 ) -> None:
     """Serve the API, WebSocket, health and metrics, with an in-process worker by default."""
     from salesauto.app import create_app
@@ -70,7 +74,9 @@ def serve(
 @app.command()
 def worker(
     concurrency: Annotated[int | None, typer.Option(min=1, help="Jobs run at once.")] = None,
-    no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Do not fire cron schedules.")] = False,
+    no_scheduler: Annotated[
+        bool, typer.Option("--no-scheduler", help="Do not fire cron schedules.")
+    ] = False,
 ) -> None:
     """Run jobs from the queue until SIGTERM/SIGINT, then finish or return in-flight jobs."""
     settings = load_settings()

@@ -14,6 +14,8 @@ from typing import Any
 import structlog
 from sqlalchemy.engine import make_url
 
+from salesauto.kit.aio import wait_event
+
 log = structlog.get_logger(__name__)
 
 JOBS_CHANNEL = "salesauto_jobs"
@@ -73,8 +75,7 @@ class Notifier:
     async def start(self) -> None:
         if self._dsn is not None and self._task is None:
             self._task = asyncio.create_task(self._run(), name="salesauto-notifier")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._connected.wait(), 5)
+            await wait_event(self._connected, 5)
 
     async def stop(self) -> None:
         if self._task is not None:

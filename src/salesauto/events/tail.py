@@ -21,6 +21,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from salesauto.events.notifier import EVENTS_CHANNEL, Notifier
+from salesauto.kit.aio import wait_event
 from salesauto.models.jobs import JobEvent
 
 log = structlog.get_logger(__name__)
@@ -180,8 +181,7 @@ class EventTail:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
+            await wait_event(self._wakeup, self.poll_seconds)
             self._wakeup.clear()
             try:
                 while await self._poll_once() >= 1000:

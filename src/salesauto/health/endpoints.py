@@ -46,7 +46,9 @@ async def readiness(request: Request) -> JSONResponse:
         checks["worker"] = {
             "ok": alive,
             "lastHeartbeat": heartbeat.isoformat() if heartbeat else None,
-            **({} if alive else {"hint": "start `salesauto worker` or `serve` without --no-worker"}),
+            **(
+                {} if alive else {"hint": "start `salesauto worker` or `serve` without --no-worker"}
+            ),
         }
         ready &= alive
     except Exception as error:
@@ -55,8 +57,10 @@ async def readiness(request: Request) -> JSONResponse:
     if platform.settings.redis_url is not None:
         checks["redis"] = await _redis_check(platform.settings.redis_url.get_secret_value())
         ready &= checks["redis"]["ok"]
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
 async def _redis_check(url: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from salesauto.jobs import repository
+from salesauto.kit.aio import wait_event
 from salesauto.kit.time import utcnow
 from salesauto.models.jobs import JobResult
 
@@ -42,13 +43,11 @@ class JobContext:
 
     async def wait_cancelled(self, timeout: float) -> bool:
         """Sleep up to `timeout` seconds; True as soon as cancellation is requested."""
-        try:
-            await asyncio.wait_for(self._cancel.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+        return await wait_event(self._cancel, timeout)
 
-    async def progress(self, fraction: float, message: str | None = None, *, force: bool = False) -> None:
+    async def progress(
+        self, fraction: float, message: str | None = None, *, force: bool = False
+    ) -> None:
         """Report progress (0–1). Writes at most once a second unless `force`."""
         now = time.monotonic()
         if not force and now - self._last_progress_at < 1.0 and fraction < 1.0:

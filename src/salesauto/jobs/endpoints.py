@@ -48,7 +48,9 @@ async def submit_job(body: JobSubmit, service: Service, owner: Owner) -> JSONRes
         status=f"/api/jobs/{enqueued.job_id}",
         created=enqueued.created,
     )
-    return JSONResponse(accepted.model_dump(by_alias=True), status_code=202 if enqueued.created else 200)
+    return JSONResponse(
+        accepted.model_dump(by_alias=True), status_code=202 if enqueued.created else 200
+    )
 
 
 @router.get("", response_model=JobPage, response_model_by_alias=True)
@@ -56,12 +58,18 @@ async def list_jobs(
     service: Service,
     owner: Owner,
     status: Annotated[JobStatus | None, Query(description="Only jobs in this state.")] = None,
-    type: Annotated[str | None, Query(max_length=100, description="Only jobs of this type.")] = None,
-    cursor: Annotated[str | None, Query(max_length=200, description="nextCursor of the last page.")] = None,
+    type: Annotated[
+        str | None, Query(max_length=100, description="Only jobs of this type.")
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="nextCursor of the last page.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> JobPage:
     """Jobs, newest first, one page at a time."""
-    items, next_cursor = await service.list(owner, status=status, type=type, cursor=cursor, limit=limit)
+    items, next_cursor = await service.list(
+        owner, status=status, type=type, cursor=cursor, limit=limit
+    )
     return JobPage(items=items, next_cursor=next_cursor)
 
 
@@ -69,7 +77,11 @@ async def list_jobs(
 async def list_job_types() -> list[JobTypeView]:
     """Registered job types with the JSON schema of their parameters."""
     return [
-        JobTypeView(name=t.name, description=t.description, parameters_schema=t.parameters.model_json_schema())
+        JobTypeView(
+            name=t.name,
+            description=t.description,
+            parameters_schema=t.parameters.model_json_schema(),
+        )
         for t in known_job_types()
     ]
 

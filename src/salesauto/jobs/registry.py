@@ -45,7 +45,9 @@ def job_type(
     *,
     lease_seconds: float | None = None,
     max_attempts: int | None = None,
-) -> Callable[[Callable[[JobContext, P], Awaitable[Any]]], Callable[[JobContext, P], Awaitable[Any]]]:
+) -> Callable[
+    [Callable[[JobContext, P], Awaitable[Any]]], Callable[[JobContext, P], Awaitable[Any]]
+]:
     """Register an async handler for job type `name`; its docstring describes the type."""
 
     def register(
@@ -70,7 +72,9 @@ def get_job_type(name: str) -> JobType:
     except KeyError:
         known = ", ".join(sorted(_REGISTRY))
         raise InvalidInput(
-            f"unknown job type {name!r}; known types: {known}", field="type", known=sorted(_REGISTRY)
+            f"unknown job type {name!r}; known types: {known}",
+            field="type",
+            known=sorted(_REGISTRY),
         ) from None
 
 

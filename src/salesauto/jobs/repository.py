@@ -69,7 +69,9 @@ def _insert_rows(new_jobs: Sequence[NewJob], now: datetime) -> list[dict[str, An
     ]
 
 
-async def insert_jobs(conn: AsyncConnection, new_jobs: Sequence[NewJob], now: datetime) -> list[int]:
+async def insert_jobs(
+    conn: AsyncConnection, new_jobs: Sequence[NewJob], now: datetime
+) -> list[int]:
     """Insert jobs without idempotency keys in one statement; returns their ids in order."""
     if not new_jobs:
         return []
@@ -82,7 +84,9 @@ async def insert_jobs(conn: AsyncConnection, new_jobs: Sequence[NewJob], now: da
     return [row.id for row in result]
 
 
-async def insert_job_idempotent(conn: AsyncConnection, job: NewJob, now: datetime) -> tuple[int, bool]:
+async def insert_job_idempotent(
+    conn: AsyncConnection, job: NewJob, now: datetime
+) -> tuple[int, bool]:
     """Insert a job with an idempotency key, or find the one that already has it.
 
     Returns `(job_id, created)`. The unique index on (owner, key) settles races between
@@ -341,9 +345,7 @@ async def find_expired_leases(
     conn: AsyncConnection, *, now: datetime, limit: int = 100
 ) -> list[ExpiredLease]:
     statement = (
-        sa.select(
-            jobs.c.id, jobs.c.locked_by, jobs.c.attempts, jobs.c.max_attempts, jobs.c.errors
-        )
+        sa.select(jobs.c.id, jobs.c.locked_by, jobs.c.attempts, jobs.c.max_attempts, jobs.c.errors)
         .where(jobs.c.status == "processing", jobs.c.lease_expires_at < now)
         .order_by(jobs.c.lease_expires_at)
         .limit(limit)

@@ -9,7 +9,6 @@ A restarted cluster catches up on fire times missed within the last ten minutes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from salesauto.jobs import repository
 from salesauto.jobs.queue import Queue
 from salesauto.jobs.repository import NewJob
+from salesauto.kit.aio import wait_event
 from salesauto.kit.time import utcnow
 from salesauto.models.jobs import CronRun
 
@@ -75,8 +75,7 @@ class Scheduler:
                 await self.tick(utcnow())
             except Exception as error:  # a database hiccup must not end the scheduler
                 log.warning("scheduler.tick_failed", error=str(error))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 1.0)
+            await wait_event(stop, 1.0)
 
     async def tick(self, now: datetime) -> list[int]:
         """Enqueue every due fire time not yet recorded by any scheduler; returns job ids."""

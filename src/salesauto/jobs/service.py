@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -238,5 +237,3 @@ async def _fetch(conn: AsyncConnection, job_id: int, owner_id: str) -> Any:
     if row is None:
         raise NotFound(f"job {job_id} not found")
     return row
-
-

@@ -27,6 +27,7 @@ from salesauto.jobs.queue import Queue
 from salesauto.jobs.registry import _REGISTRY
 from salesauto.jobs.repository import ClaimedJob, Completion
 from salesauto.jobs.workers_table import remove_worker
+from salesauto.kit.aio import wait_event
 from salesauto.kit.time import utcnow
 from salesauto.observability import metrics
 
@@ -194,12 +195,10 @@ class Worker:
             for job in claimed:
                 self._start(job)
             if len(claimed) < free:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), poll)
+                await wait_event(self._wakeup, poll)
 
     async def _sleep_or_stop(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+        await wait_event(self._stopping, seconds)
 
     async def _claim(self, limit: int) -> list[ClaimedJob]:
         now = utcnow()

@@ -13,7 +13,13 @@ workers = Worker.__table__
 
 
 async def upsert_worker(
-    conn: AsyncConnection, *, worker_id: str, hostname: str, pid: int, concurrency: int, now: datetime
+    conn: AsyncConnection,
+    *,
+    worker_id: str,
+    hostname: str,
+    pid: int,
+    concurrency: int,
+    now: datetime,
 ) -> None:
     updated = await conn.execute(
         sa.update(workers).where(workers.c.id == worker_id).values(last_seen_at=now)

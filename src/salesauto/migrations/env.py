@@ -19,7 +19,9 @@ target_metadata = Base.metadata
 EXPRESSION_INDEXES = {"ix_jobs_claim"}
 
 
-def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def _include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     return not (type_ == "index" and name in EXPRESSION_INDEXES)
 
 

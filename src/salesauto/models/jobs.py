@@ -79,9 +79,7 @@ class JobResult(Base):
     __tablename__ = "job_results"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    job_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("jobs.id", ondelete="CASCADE"), index=True
-    )
+    job_id: Mapped[int] = mapped_column(sa.ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     item_key: Mapped[str | None] = mapped_column(sa.String(500))
     status: Mapped[str] = mapped_column(sa.String(20))
     data: Mapped[Any | None] = mapped_column(JsonDoc)

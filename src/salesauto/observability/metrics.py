@@ -20,10 +20,13 @@ JOB_RETRIES = Counter(
     "salesauto_job_retries_total", "Failed attempts scheduled for retry, by type.", ["type"]
 )
 QUEUE_DEPTH = Gauge(
-    "salesauto_queue_jobs", "Jobs in the queue by status and type (read at scrape).", ["status", "type"]
+    "salesauto_queue_jobs",
+    "Jobs in the queue by status and type (read at scrape).",
+    ["status", "type"],
 )
 HTTP_REQUESTS = Counter(
-    "salesauto_http_requests_total", "HTTP requests by route, method and status.",
+    "salesauto_http_requests_total",
+    "HTTP requests by route, method and status.",
     ["route", "method", "status"],
 )
 HTTP_DURATION = Histogram(
