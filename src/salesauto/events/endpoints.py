@@ -30,7 +30,20 @@ async def job_events_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     owner = websocket.scope.get("state", {}).get("owner_id", "default")
+    sender = asyncio.create_task(_send_events(websocket, tail, after, owner, job_id))
     receiver = asyncio.create_task(_drain_client(websocket))
+    # Whichever ends first (client gone, or stream closed) ends the other.
+    _done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    for task in pending:
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+            await task
+
+
+async def _send_events(
+    websocket: WebSocket, tail: EventTail, after: int | None, owner: str, job_id: int | None
+) -> None:
     try:
         async for message in tail.stream(after, owner, job_id):
             await websocket.send_json(message.to_wire(tail.resolved_upto))
@@ -38,10 +51,6 @@ async def job_events_socket(websocket: WebSocket) -> None:
         await websocket.close(code=1013, reason=str(error))
     except WebSocketDisconnect:
         pass
-    finally:
-        receiver.cancel()
-        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-            await receiver
 
 
 async def _drain_client(websocket: WebSocket) -> None:
