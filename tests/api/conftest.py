@@ -52,7 +52,7 @@ async def live_server(settings: Settings) -> AsyncIterator[tuple[str, Platform]]
         )
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
         await asyncio.sleep(0.02)
     try:
         yield f"127.0.0.1:{port}", app.state.platform

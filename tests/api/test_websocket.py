@@ -44,7 +44,7 @@ async def test_a_client_sees_every_state_of_a_job(live_server: tuple[str, Platfo
 async def test_reconnecting_with_the_cursor_misses_nothing(
     live_server: tuple[str, Platform],
 ) -> None:
-    address, platform = live_server
+    address, _platform = live_server
     async with httpx.AsyncClient(base_url=f"http://{address}") as client:
         async with websockets.connect(f"ws://{address}/ws") as socket:
             first = (await client.post("/api/jobs", json={"type": "noop"})).json()["jobId"]

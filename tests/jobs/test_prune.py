@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from salesauto.jobs.repository import NewJob
 from salesauto.jobs.schemas import JobSubmit
 from salesauto.kit.time import utcnow
+from salesauto.models.base import table_of
 from salesauto.models.jobs import Job
 from salesauto.platform import Platform
 from tests.support.waiting import scalar, wait_for_job
@@ -19,7 +20,7 @@ async def test_prune_deletes_only_old_finished_jobs(platform: Platform) -> None:
         [NewJob(type="noop"), NewJob(type="noop"), NewJob(type="noop")]
     )
     long_ago = utcnow() - timedelta(days=30)
-    jobs = Job.__table__
+    jobs = table_of(Job)
     async with platform.engine.begin() as conn:
         await conn.execute(
             sa.update(jobs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime, timedelta
 
 import pytest
@@ -93,7 +94,7 @@ async def test_concurrent_submits_with_one_idempotency_key_make_one_job(
 
 
 async def test_unknown_type_and_bad_parameters_are_refused(platform: Platform) -> None:
-    with pytest.raises(InvalidInput, match="known types: .*noop.*sleep"):
+    with pytest.raises(InvalidInput, match=r"known types: .*noop.*sleep"):
         await platform.jobs.submit(JobSubmit(type="enrich-everything"), "default")
     with pytest.raises(InvalidInput, match="seconds"):
         await platform.jobs.submit(
@@ -183,10 +184,8 @@ async def test_cancel_racing_completion_ends_in_exactly_one_state(platform: Plat
     platform.start_worker(concurrency=16, scheduler=False)
 
     async def cancel(job_id: int) -> None:
-        try:
+        with contextlib.suppress(Conflict):  # it finished first
             await platform.jobs.cancel(job_id, "default")
-        except Conflict:
-            pass  # it finished first
 
     await asyncio.gather(*(cancel(i) for i in ids))
     await eventually(
@@ -249,15 +248,17 @@ async def test_list_filters_and_pages_without_gaps(platform: Platform) -> None:
     seen: list[str] = []
     cursor = None
     while True:
-        items, cursor = await platform.jobs.list("default", type="noop", cursor=cursor, limit=3)
+        items, cursor = await platform.jobs.list_jobs(
+            "default", type="noop", cursor=cursor, limit=3
+        )
         seen.extend(item.id for item in items)
         if cursor is None:
             break
     assert len(seen) == len(set(seen)) == 7
     assert seen == sorted(seen, key=int, reverse=True)
-    queued, _ = await platform.jobs.list("default", status="queued", limit=50)
+    queued, _ = await platform.jobs.list_jobs("default", status="queued", limit=50)
     assert len(queued) == 10
     with pytest.raises(InvalidInput, match="unknown status"):
-        await platform.jobs.list("default", status="done")
+        await platform.jobs.list_jobs("default", status="done")
     with pytest.raises(InvalidInput, match="cursor"):
-        await platform.jobs.list("default", cursor="not-a-cursor")
+        await platform.jobs.list_jobs("default", cursor="not-a-cursor")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Annotated, Any
 
@@ -65,7 +66,7 @@ def submit(
         body = JobSubmit(
             type=job_type,
             parameters=parameters,
-            priority=int(priority) if priority.lstrip("-").isdigit() else priority,  # type: ignore[arg-type]
+            priority=int(priority) if priority.lstrip("-").isdigit() else priority,
             idempotency_key=idempotency_key,
         )
     except ValidationError as error:
@@ -98,7 +99,7 @@ def list_jobs(
     """The newest jobs, optionally filtered by status and type."""
 
     async def run(platform: Platform) -> tuple[list[JobView], str | None]:
-        return await platform.jobs.list("default", status=status, type=job_type, limit=limit)
+        return await platform.jobs.list_jobs("default", status=status, type=job_type, limit=limit)
 
     items, _ = with_platform(run)
     if as_json:
@@ -168,10 +169,8 @@ def watch(
                 if selected is not None and wire["status"] in ("completed", "failed", "cancelled"):
                     return
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         with_platform(run, events=True)
-    except KeyboardInterrupt:
-        pass
 
 
 def _event_table(rows: list[dict[str, Any]]) -> Table:

@@ -22,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from salesauto.events.notifier import EVENTS_CHANNEL, Notifier
 from salesauto.kit.aio import wait_event
+from salesauto.models.base import table_of
 from salesauto.models.jobs import JobEvent
 
 log = structlog.get_logger(__name__)
-job_events = JobEvent.__table__
+job_events = table_of(JobEvent)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from salesauto.jobs import repository
 from salesauto.kit.aio import wait_event
 from salesauto.kit.time import utcnow
+from salesauto.models.base import table_of
 from salesauto.models.jobs import JobResult
 
 if TYPE_CHECKING:
@@ -88,6 +89,6 @@ class JobContext:
 
         async def write() -> None:
             async with self.queue.engine.begin() as conn:
-                await conn.execute(sa.insert(JobResult.__table__).values(rows))
+                await conn.execute(sa.insert(table_of(JobResult)).values(rows))
 
         await self.queue.write(write)

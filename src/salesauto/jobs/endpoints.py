@@ -67,7 +67,7 @@ async def list_jobs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> JobPage:
     """Jobs, newest first, one page at a time."""
-    items, next_cursor = await service.list(
+    items, next_cursor = await service.list_jobs(
         owner, status=status, type=type, cursor=cursor, limit=limit
     )
     return JobPage(items=items, next_cursor=next_cursor)

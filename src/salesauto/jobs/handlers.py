@@ -11,6 +11,7 @@ from pydantic import Field
 from salesauto.jobs.context import JobContext
 from salesauto.jobs.registry import JobParameters, job_type
 from salesauto.kit.time import utcnow
+from salesauto.models.base import table_of
 from salesauto.models.jobs import FINISHED_STATUSES, CronRun, Job, JobEvent
 
 
@@ -57,7 +58,7 @@ async def prune_finished_jobs(context: JobContext, parameters: PruneParameters) 
     events_before = now - timedelta(
         hours=parameters.event_retention_hours or settings.event_retention_hours
     )
-    jobs = Job.__table__
+    jobs = table_of(Job)
     deleted = {"jobs": 0, "job_events": 0, "cron_runs": 0}
 
     async def delete_batch(statement: Any) -> int:
@@ -77,10 +78,10 @@ async def prune_finished_jobs(context: JobContext, parameters: PruneParameters) 
         deleted["jobs"] += count
         if count < parameters.batch_size:
             break
-    events = JobEvent.__table__
+    events = table_of(JobEvent)
     deleted["job_events"] = await delete_batch(
         sa.delete(events).where(events.c.created_at < events_before)
     )
-    cron = CronRun.__table__
+    cron = table_of(CronRun)
     deleted["cron_runs"] = await delete_batch(sa.delete(cron).where(cron.c.fire_at < jobs_before))
     return {"deleted": deleted}

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from salesauto.config import Settings
@@ -16,6 +17,8 @@ from salesauto.kit.db import retry_locked
 from salesauto.kit.time import utcnow
 
 T = TypeVar("T")
+
+ANALYZE_AFTER_BULK = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,16 @@ class Queue:
                     return [(await self._insert_one(conn, job)).job_id for job in part]
 
             ids.extend(await self.write(write))
+        if len(ids) >= ANALYZE_AFTER_BULK and self.engine.dialect.name == "postgresql":
+            await self._refresh_statistics()
         if ids:
             self.notifier.jobs_available()
         return ids
+
+    async def _refresh_statistics(self) -> None:
+        # A bulk enqueue grows the queue faster than autovacuum re-analyzes it; on stale
+        # statistics the planner sorts every queued row at each claim instead of walking
+        # ix_jobs_claim (12 ms instead of 0.1 ms per claim of 32 with 10k queued).
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("ANALYZE jobs"))
+            await conn.commit()

@@ -7,6 +7,7 @@ The only statement that differs by dialect is the batched completion (see `compl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,9 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from salesauto.kit.types import UtcDateTime
+from salesauto.models.base import table_of
 from salesauto.models.jobs import Job
 
-jobs = Job.__table__
+jobs = table_of(Job)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +169,7 @@ async def claim_jobs(
             jobs.c.run_at,
         )
     )
-    rows = (await conn.execute(statement)).all()
+    rows = list((await conn.execute(statement)).all())
     rows.sort(key=lambda row: (-row.priority, row.run_at, row.id))
     return [
         ClaimedJob(
@@ -180,6 +183,18 @@ async def claim_jobs(
         )
         for row in rows
     ]
+
+
+_PG_COMPLETE = sa.text(
+    """
+    UPDATE jobs
+    SET status = 'completed', result = done.result, progress = 1.0, completed_at = :now,
+        updated_at = :now, locked_by = NULL, lease_expires_at = NULL
+    FROM jsonb_to_recordset(CAST(:payload AS jsonb)) AS done(id bigint, result jsonb)
+    WHERE jobs.id = done.id AND jobs.locked_by = :worker AND jobs.status = 'processing'
+    RETURNING jobs.id
+    """
+).bindparams(sa.bindparam("now", type_=UtcDateTime()))
 
 
 def _held_by(worker_id: str) -> sa.ColumnElement[bool]:
@@ -201,19 +216,13 @@ async def complete_many(
         "lease_expires_at": None,
     }
     if conn.dialect.name == "postgresql":
-        # One UPDATE … FROM (VALUES …) joins every job to its own result.
-        values = sa.values(
-            sa.column("job_id", sa.BigInteger),
-            sa.column("result", jobs.c.result.type),
-            name="done",
-        ).data([(c.job_id, c.result) for c in completions])
-        statement = (
-            sa.update(jobs)
-            .where(jobs.c.id == values.c.job_id, _held_by(worker_id))
-            .values(result=values.c.result, **finished)
-            .returning(jobs.c.id)
+        # One UPDATE joins every job to its own result. The SQL text never changes, so it is
+        # compiled and prepared once per connection, whatever the batch size.
+        payload = json.dumps([{"id": c.job_id, "result": c.result} for c in completions])
+        rows = await conn.execute(
+            _PG_COMPLETE, {"payload": payload, "worker": worker_id, "now": now}
         )
-        return {row.id for row in await conn.execute(statement)}
+        return {row.id for row in rows}
     # SQLite: statements are in-process calls, so one guarded UPDATE per job costs little.
     done: set[int] = set()
     for completion in completions:

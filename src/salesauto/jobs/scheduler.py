@@ -23,10 +23,11 @@ from salesauto.jobs.queue import Queue
 from salesauto.jobs.repository import NewJob
 from salesauto.kit.aio import wait_event
 from salesauto.kit.time import utcnow
+from salesauto.models.base import table_of
 from salesauto.models.jobs import CronRun
 
 log = structlog.get_logger(__name__)
-cron_runs = CronRun.__table__
+cron_runs = table_of(CronRun)
 
 CATCH_UP = timedelta(minutes=10)
 

@@ -15,10 +15,11 @@ from salesauto.jobs.schemas import JobResultView, JobSubmit, JobView
 from salesauto.kit.errors import Conflict, InvalidInput, NotFound
 from salesauto.kit.pagination import decode_cursor, encode_cursor
 from salesauto.kit.time import utcnow
+from salesauto.models.base import table_of
 from salesauto.models.jobs import JOB_STATUSES, Job, JobResult
 
-jobs = Job.__table__
-job_results = JobResult.__table__
+jobs = table_of(Job)
+job_results = table_of(JobResult)
 
 
 def job_view(row: Any) -> JobView:
@@ -88,7 +89,7 @@ class JobService:
             row = await _fetch(conn, parse_job_id(job_id), owner_id)
         return job_view(row)
 
-    async def list(
+    async def list_jobs(
         self,
         owner_id: str,
         *,
@@ -184,7 +185,8 @@ class JobService:
                 )
                 return "requested" if done.first() else "raced"
         raise Conflict(
-            f"job {job_id} is already {row.status}; only queued or processing jobs can be cancelled",
+            f"job {job_id} is already {row.status}; "
+            "only queued or processing jobs can be cancelled",
             status=row.status,
         )
 
@@ -198,7 +200,8 @@ class JobService:
                 row = await _fetch(conn, job_key, owner_id)
                 if row.status not in ("failed", "cancelled"):
                     raise Conflict(
-                        f"job {job_key} is {row.status}; only failed or cancelled jobs can be retried",
+                        f"job {job_key} is {row.status}; "
+                        "only failed or cancelled jobs can be retried",
                         status=row.status,
                     )
                 await conn.execute(

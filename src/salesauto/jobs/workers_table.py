@@ -7,9 +7,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from salesauto.models.base import table_of
 from salesauto.models.jobs import Worker
 
-workers = Worker.__table__
+workers = table_of(Worker)
 
 
 async def upsert_worker(
@@ -43,7 +44,8 @@ async def remove_worker(conn: AsyncConnection, worker_id: str) -> None:
 
 async def last_worker_heartbeat(conn: AsyncConnection) -> datetime | None:
     result = await conn.execute(sa.select(sa.func.max(workers.c.last_seen_at)))
-    return result.scalar_one_or_none()
+    latest: datetime | None = result.scalar_one_or_none()
+    return latest
 
 
 async def prune_dead_workers(conn: AsyncConnection, *, older_than: datetime) -> int:

@@ -54,7 +54,9 @@ def create_engine(url: str, *, pool_size: int = 10, single_connection: bool = Fa
         return engine
     if single_connection:
         return create_async_engine(url, poolclass=NullPool)
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No pre-ping: it doubles the round trips of every transaction. Callers retry instead
+    # (workers keep going after a database restart; see tests/reliability).
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

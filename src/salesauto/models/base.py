@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import cast
 
+import sqlalchemy as sa
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -30,3 +32,8 @@ def new_uuid() -> uuid.UUID:
 
 def created_at_column() -> Mapped[datetime]:
     return mapped_column(UtcDateTime(), default=utcnow, nullable=False)
+
+
+def table_of(model: type[Base]) -> sa.Table:
+    """The Core table of a model, typed as a Table (for insert/update/delete statements)."""
+    return cast(sa.Table, model.__table__)

@@ -66,7 +66,9 @@ class Job(Base):
         ),
         # A client retrying the same request gets the same job back, whatever its state.
         sa.Index("uq_jobs_owner_idempotency", "owner_id", "idempotency_key", unique=True),
-        sa.Index("ix_jobs_status_type", "status", "type"),
+        # Listing a workspace's jobs, newest first. No (status, type) index on purpose: with
+        # fresh statistics PostgreSQL preferred it to ix_jobs_claim and sorted every queued row.
+        sa.Index("ix_jobs_owner_listing", "owner_id", sa.desc("id")),
         sa.Index("ix_jobs_completed_at", "completed_at"),
         # Ids are never reused after pruning: clients and cursors keep pointing at one job.
         {"sqlite_autoincrement": True},

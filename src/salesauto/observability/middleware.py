@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,7 +54,8 @@ class RequestLogMiddleware:
             structlog.contextvars.unbind_contextvars("request_id")
 
 
-def _route_template(scope: dict[str, Any]) -> str:
+def _route_template(scope: Scope) -> str:
     # The matched route's template keeps label cardinality bounded (/api/jobs/{job_id}).
     route = scope.get("route")
-    return getattr(route, "path", None) or "unmatched"
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
