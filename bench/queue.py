@@ -585,4 +585,7 @@ async def main(options: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(parse_options())))
+    try:
+        sys.exit(asyncio.run(main(parse_options())))
+    except KeyboardInterrupt:  # the databases and the worker are already cleaned up
+        sys.exit(130)

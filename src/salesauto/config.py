@@ -23,7 +23,7 @@ class Settings(BaseSettings):
 
     environment: str = Field(
         "development",
-        description="`development`, `test` or `production`; production refuses unsafe defaults.",
+        description="Deployment environment: `development`, `test` or `production`.",
     )
     data_dir: Path = Field(
         DEFAULT_DATA_DIR,
