@@ -41,7 +41,6 @@ class ClaimedJob:
     parameters: dict[str, Any]
     attempts: int
     max_attempts: int
-    errors: list[dict[str, Any]]
     owner_id: str
 
 
@@ -97,9 +96,10 @@ async def insert_job_idempotent(
     """
     insert = dialect_insert(conn)(jobs).values(_insert_rows([job], now))
     result = await conn.execute(
-        insert.on_conflict_do_nothing(index_elements=["owner_id", "idempotency_key"]).returning(
-            jobs.c.id
-        )
+        insert.on_conflict_do_nothing(
+            index_elements=["owner_id", "idempotency_key"],
+            index_where=jobs.c.idempotency_key.is_not(None),
+        ).returning(jobs.c.id)
     )
     job_id = result.scalar_one_or_none()
     if job_id is not None:
@@ -122,37 +122,29 @@ def dialect_insert(conn: AsyncConnection) -> Any:
     return sqlite_insert
 
 
-async def claim_jobs(
-    conn: AsyncConnection,
-    *,
-    worker_id: str,
-    limit: int,
-    now: datetime,
-    lease_until: datetime,
-    types: Sequence[str] | None = None,
-) -> list[ClaimedJob]:
-    """Claim up to `limit` due jobs in one statement, highest priority first."""
+def _claim_statement(*, by_type: bool) -> sa.Update:
+    """Built once: the claim runs thousands of times a second and its SQL never changes."""
     candidates = (
         sa.select(jobs.c.id)
-        .where(jobs.c.status == "queued", jobs.c.run_at <= now)
+        .where(jobs.c.status == "queued", jobs.c.run_at <= sa.bindparam("now"))
         .order_by(jobs.c.priority.desc(), jobs.c.run_at, jobs.c.id)
-        .limit(limit)
+        .limit(sa.bindparam("limit"))
         .with_for_update(skip_locked=True)
     )
-    if types is not None:
-        candidates = candidates.where(jobs.c.type.in_(types))
+    if by_type:
+        candidates = candidates.where(jobs.c.type.in_(sa.bindparam("types", expanding=True)))
     # A CTE fences the locked subquery so PostgreSQL cannot update more rows than LIMIT.
     picked = candidates.cte("picked")
-    statement = (
+    return (
         sa.update(jobs)
         .where(jobs.c.id.in_(sa.select(picked.c.id)))
         .values(
             status="processing",
             attempts=jobs.c.attempts + 1,
-            locked_by=worker_id,
-            lease_expires_at=lease_until,
-            started_at=now,
-            updated_at=now,
+            locked_by=sa.bindparam("worker_id"),
+            lease_expires_at=sa.bindparam("lease_until", type_=UtcDateTime()),
+            started_at=sa.bindparam("now", type_=UtcDateTime()),
+            updated_at=sa.bindparam("now", type_=UtcDateTime()),
             progress=0.0,
             progress_message=None,
             error=None,
@@ -163,38 +155,101 @@ async def claim_jobs(
             jobs.c.parameters,
             jobs.c.attempts,
             jobs.c.max_attempts,
-            jobs.c.errors,
             jobs.c.owner_id,
             jobs.c.priority,
-            jobs.c.run_at,
         )
     )
-    rows = list((await conn.execute(statement)).all())
-    rows.sort(key=lambda row: (-row.priority, row.run_at, row.id))
+
+
+_CLAIM_ANY = _claim_statement(by_type=False)
+_CLAIM_BY_TYPE = _claim_statement(by_type=True)
+
+# PostgreSQL's hot path goes straight to asyncpg on the transaction's own connection: the
+# same SQL as above, minus SQLAlchemy's per-row Python work, which was most of a claim's cost.
+_PG_CLAIM_SQL = """
+WITH picked AS MATERIALIZED (
+    SELECT id FROM jobs
+    WHERE status = 'queued' AND run_at <= $1 {type_filter}
+    ORDER BY priority DESC, run_at, id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE jobs
+SET status = 'processing', attempts = attempts + 1, locked_by = $3, lease_expires_at = $4,
+    started_at = $1, updated_at = $1, progress = 0, progress_message = NULL, error = NULL
+FROM picked WHERE jobs.id = picked.id
+RETURNING jobs.id, jobs.type, jobs.parameters, jobs.attempts, jobs.max_attempts,
+          jobs.owner_id, jobs.priority
+"""
+_PG_CLAIM_ANY = _PG_CLAIM_SQL.format(type_filter="")
+_PG_CLAIM_BY_TYPE = _PG_CLAIM_SQL.format(type_filter="AND type = ANY($5::text[])")
+
+
+async def _driver(conn: AsyncConnection) -> Any:
+    return (await conn.get_raw_connection()).driver_connection
+
+
+async def _pg_claim(
+    conn: AsyncConnection, parameters: dict[str, Any], types: Sequence[str] | None
+) -> list[Any]:
+    driver = await _driver(conn)
+    arguments = [
+        parameters["now"],
+        parameters["limit"],
+        parameters["worker_id"],
+        parameters["lease_until"],
+    ]
+    if types is None:
+        return list(await driver.fetch(_PG_CLAIM_ANY, *arguments))
+    return list(await driver.fetch(_PG_CLAIM_BY_TYPE, *arguments, list(types)))
+
+
+async def claim_jobs(
+    conn: AsyncConnection,
+    *,
+    worker_id: str,
+    limit: int,
+    now: datetime,
+    lease_until: datetime,
+    types: Sequence[str] | None = None,
+) -> list[ClaimedJob]:
+    """Claim up to `limit` due jobs in one statement, highest priority first."""
+    parameters: dict[str, Any] = {
+        "now": now,
+        "limit": limit,
+        "worker_id": worker_id,
+        "lease_until": lease_until,
+    }
+    if conn.dialect.name == "postgresql":
+        rows = await _pg_claim(conn, parameters, types)
+    else:
+        statement = _CLAIM_ANY
+        if types is not None:
+            statement = _CLAIM_BY_TYPE
+            parameters["types"] = list(types)
+        rows = [row._mapping for row in (await conn.execute(statement, parameters)).all()]
+    rows.sort(key=lambda row: (-row["priority"], row["id"]))
     return [
         ClaimedJob(
-            id=row.id,
-            type=row.type,
-            parameters=row.parameters or {},
-            attempts=row.attempts,
-            max_attempts=row.max_attempts,
-            errors=list(row.errors or []),
-            owner_id=row.owner_id,
+            id=row["id"],
+            type=row["type"],
+            parameters=row["parameters"] or {},
+            attempts=row["attempts"],
+            max_attempts=row["max_attempts"],
+            owner_id=row["owner_id"],
         )
         for row in rows
     ]
 
 
-_PG_COMPLETE = sa.text(
-    """
-    UPDATE jobs
-    SET status = 'completed', result = done.result, progress = 1.0, completed_at = :now,
-        updated_at = :now, locked_by = NULL, lease_expires_at = NULL
-    FROM jsonb_to_recordset(CAST(:payload AS jsonb)) AS done(id bigint, result jsonb)
-    WHERE jobs.id = done.id AND jobs.locked_by = :worker AND jobs.status = 'processing'
-    RETURNING jobs.id
-    """
-).bindparams(sa.bindparam("now", type_=UtcDateTime()))
+_PG_COMPLETE = """
+UPDATE jobs
+SET status = 'completed', result = done.result, progress = 1.0, completed_at = $3,
+    updated_at = $3, locked_by = NULL, lease_expires_at = NULL
+FROM jsonb_to_recordset($1::jsonb) AS done(id bigint, result jsonb)
+WHERE jobs.id = done.id AND jobs.locked_by = $2 AND jobs.status = 'processing'
+RETURNING jobs.id
+"""
 
 
 def _held_by(worker_id: str) -> sa.ColumnElement[bool]:
@@ -219,10 +274,8 @@ async def complete_many(
         # One UPDATE joins every job to its own result. The SQL text never changes, so it is
         # compiled and prepared once per connection, whatever the batch size.
         payload = json.dumps([{"id": c.job_id, "result": c.result} for c in completions])
-        rows = await conn.execute(
-            _PG_COMPLETE, {"payload": payload, "worker": worker_id, "now": now}
-        )
-        return {row.id for row in rows}
+        driver = await _driver(conn)
+        return {row["id"] for row in await driver.fetch(_PG_COMPLETE, payload, worker_id, now)}
     # SQLite: statements are in-process calls, so one guarded UPDATE per job costs little.
     done: set[int] = set()
     for completion in completions:
@@ -247,7 +300,12 @@ async def finish_failed(
     retry_at: datetime | None,
 ) -> bool:
     """Record a failed attempt: back to `queued` at `retry_at`, or `failed` for good."""
-    history = [*job.errors, {"attempt": job.attempts, "error": error, "at": now.isoformat()}]
+    held = sa.and_(jobs.c.id == job.id, _held_by(worker_id))
+    # The history is read only here: failures are rare, claims are not.
+    previous = (await conn.execute(sa.select(jobs.c.errors).where(held))).scalar_one_or_none()
+    if previous is None:
+        return False  # the lease is gone; whoever holds the job now records its outcome
+    history = [*previous, {"attempt": job.attempts, "error": error, "at": now.isoformat()}]
     values: dict[str, Any] = {
         "error": error,
         "errors": history,
@@ -259,9 +317,7 @@ async def finish_failed(
         values.update(status="failed", completed_at=now)
     else:
         values.update(status="queued", run_at=retry_at)
-    statement = (
-        sa.update(jobs).where(jobs.c.id == job.id, _held_by(worker_id)).values(**values)
-    ).returning(jobs.c.id)
+    statement = sa.update(jobs).where(held).values(**values).returning(jobs.c.id)
     return (await conn.execute(statement)).first() is not None
 
 

@@ -65,11 +65,25 @@ class Job(Base):
             sqlite_where=sa.text("status = 'processing'"),
         ),
         # A client retrying the same request gets the same job back, whatever its state.
-        sa.Index("uq_jobs_owner_idempotency", "owner_id", "idempotency_key", unique=True),
+        # Partial indexes: every claim and completion rewrites the row, and each index a row
+        # belongs to costs an insert; most jobs have no key and are not finished yet.
+        sa.Index(
+            "uq_jobs_owner_idempotency",
+            "owner_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=sa.text("idempotency_key IS NOT NULL"),
+            sqlite_where=sa.text("idempotency_key IS NOT NULL"),
+        ),
         # Listing a workspace's jobs, newest first. No (status, type) index on purpose: with
         # fresh statistics PostgreSQL preferred it to ix_jobs_claim and sorted every queued row.
         sa.Index("ix_jobs_owner_listing", "owner_id", sa.desc("id")),
-        sa.Index("ix_jobs_completed_at", "completed_at"),
+        sa.Index(
+            "ix_jobs_completed_at",
+            "completed_at",
+            postgresql_where=sa.text("completed_at IS NOT NULL"),
+            sqlite_where=sa.text("completed_at IS NOT NULL"),
+        ),
         # Ids are never reused after pruning: clients and cursors keep pointing at one job.
         {"sqlite_autoincrement": True},
     )

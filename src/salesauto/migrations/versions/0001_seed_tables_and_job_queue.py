@@ -216,7 +216,13 @@ def _create_tables() -> None:
         sqlite_autoincrement=True,
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.create_index("ix_jobs_completed_at", ["completed_at"], unique=False)
+        batch_op.create_index(
+            "ix_jobs_completed_at",
+            ["completed_at"],
+            unique=False,
+            postgresql_where=sa.text("completed_at IS NOT NULL"),
+            sqlite_where=sa.text("completed_at IS NOT NULL"),
+        )
         batch_op.create_index(
             "ix_jobs_lease",
             ["lease_expires_at"],
@@ -228,7 +234,11 @@ def _create_tables() -> None:
             "ix_jobs_owner_listing", ["owner_id", sa.text("id DESC")], unique=False
         )
         batch_op.create_index(
-            "uq_jobs_owner_idempotency", ["owner_id", "idempotency_key"], unique=True
+            "uq_jobs_owner_idempotency",
+            ["owner_id", "idempotency_key"],
+            unique=True,
+            postgresql_where=sa.text("idempotency_key IS NOT NULL"),
+            sqlite_where=sa.text("idempotency_key IS NOT NULL"),
         )
         batch_op.create_index(
             "ix_jobs_claim",
