@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -63,9 +62,9 @@ class Platform:
         self._stop_scheduler.set()
         if self._worker is not None:
             self._worker.request_stop()
-        for task in self._background:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._background:
+            # asyncio.wait, not `await task`: a cancellation of our caller must propagate.
+            await asyncio.wait(self._background)
         self._background.clear()
         await self.tail.stop()
         await self.notifier.stop()

@@ -262,3 +262,15 @@ async def test_list_filters_and_pages_without_gaps(platform: Platform) -> None:
         await platform.jobs.list_jobs("default", status="done")
     with pytest.raises(InvalidInput, match="cursor"):
         await platform.jobs.list_jobs("default", cursor="not-a-cursor")
+
+
+async def test_an_unstorable_result_fails_its_job_only(platform: Platform) -> None:
+    platform.start_worker(concurrency=8, scheduler=False)
+    bad = await platform.jobs.submit(JobSubmit(type="test.bad_result"), "default")
+    good = await platform.queue.enqueue_many([NewJob(type="noop") for _ in range(20)])
+
+    job = await wait_for_job(platform, bad.job_id, ("failed",))
+    assert "not JSON-serialisable" in (job.error or "")
+    assert job.attempts == 1
+    for job_id in good:
+        assert (await wait_for_job(platform, job_id, ("completed",))).result == {"ok": True}

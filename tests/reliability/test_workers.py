@@ -188,3 +188,16 @@ async def test_sqlite_transactions_begin_immediate(platform: Platform) -> None:
                 other.execute("BEGIN IMMEDIATE")
         finally:
             other.close()
+
+
+async def test_sigterm_mid_drain_strands_no_finished_job(platform: Platform) -> None:
+    total = 3000
+    await platform.queue.enqueue_many([NewJob(type="noop") for _ in range(total)])
+    worker = WorkerProcess(platform.settings)
+    await eventually(lambda: count(platform, "status = 'completed'"), lambda n: n >= 200)
+
+    assert worker.stop() == 0
+
+    assert await count(platform, "status = 'processing'") == 0
+    assert await count(platform, "status IN ('completed', 'queued')") == total
+    assert await count(platform, "attempts > 1") == 0

@@ -52,3 +52,13 @@ async def block_loop(context: JobContext, parameters: BlockParameters) -> dict[s
         sum(range(10_000))
     await context.add_results([{"item_key": str(context.job_id), "status": "ran"}])
     return {"pid": os.getpid()}
+
+
+class BadResultParameters(JobParameters):
+    pass
+
+
+@job_type("test.bad_result", BadResultParameters)
+async def bad_result(context: JobContext, parameters: BadResultParameters) -> Any:
+    """Returns something JSON cannot store."""
+    return {"when": time}

@@ -7,7 +7,6 @@ The only statement that differs by dialect is the batched completion (see `compl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from salesauto.jobs import dialects
 from salesauto.kit.types import UtcDateTime
 from salesauto.models.base import table_of
 from salesauto.models.jobs import Job
@@ -71,19 +71,21 @@ def _insert_rows(new_jobs: Sequence[NewJob], now: datetime) -> list[dict[str, An
     ]
 
 
+_INSERT_ONE = sa.insert(jobs).returning(jobs.c.id)
+
+
 async def insert_jobs(
     conn: AsyncConnection, new_jobs: Sequence[NewJob], now: datetime
 ) -> list[int]:
     """Insert jobs without idempotency keys in one statement; returns their ids in order."""
     if not new_jobs:
         return []
-    # executemany with RETURNING: SQLAlchemy batches the rows into multi-row INSERTs
-    # ("insertmanyvalues") within each database's parameter limit, and keeps their order.
-    result = await conn.execute(
-        sa.insert(jobs).returning(jobs.c.id, sort_by_parameter_order=True),
-        _insert_rows(new_jobs, now),
-    )
-    return [row.id for row in result]
+    if len(new_jobs) == 1:
+        result = await conn.execute(_INSERT_ONE, _insert_rows(new_jobs, now)[0])
+        return [result.scalar_one()]
+    if conn.dialect.name == "postgresql":
+        return await dialects.pg_insert_many(conn, new_jobs, now)
+    return await dialects.sqlite_insert_many(conn, jobs, _insert_rows(new_jobs, now))
 
 
 async def insert_job_idempotent(
@@ -164,45 +166,6 @@ def _claim_statement(*, by_type: bool) -> sa.Update:
 _CLAIM_ANY = _claim_statement(by_type=False)
 _CLAIM_BY_TYPE = _claim_statement(by_type=True)
 
-# PostgreSQL's hot path goes straight to asyncpg on the transaction's own connection: the
-# same SQL as above, minus SQLAlchemy's per-row Python work, which was most of a claim's cost.
-_PG_CLAIM_SQL = """
-WITH picked AS MATERIALIZED (
-    SELECT id FROM jobs
-    WHERE status = 'queued' AND run_at <= $1 {type_filter}
-    ORDER BY priority DESC, run_at, id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE jobs
-SET status = 'processing', attempts = attempts + 1, locked_by = $3, lease_expires_at = $4,
-    started_at = $1, updated_at = $1, progress = 0, progress_message = NULL, error = NULL
-FROM picked WHERE jobs.id = picked.id
-RETURNING jobs.id, jobs.type, jobs.parameters, jobs.attempts, jobs.max_attempts,
-          jobs.owner_id, jobs.priority
-"""
-_PG_CLAIM_ANY = _PG_CLAIM_SQL.format(type_filter="")
-_PG_CLAIM_BY_TYPE = _PG_CLAIM_SQL.format(type_filter="AND type = ANY($5::text[])")
-
-
-async def _driver(conn: AsyncConnection) -> Any:
-    return (await conn.get_raw_connection()).driver_connection
-
-
-async def _pg_claim(
-    conn: AsyncConnection, parameters: dict[str, Any], types: Sequence[str] | None
-) -> list[Any]:
-    driver = await _driver(conn)
-    arguments = [
-        parameters["now"],
-        parameters["limit"],
-        parameters["worker_id"],
-        parameters["lease_until"],
-    ]
-    if types is None:
-        return list(await driver.fetch(_PG_CLAIM_ANY, *arguments))
-    return list(await driver.fetch(_PG_CLAIM_BY_TYPE, *arguments, list(types)))
-
 
 async def claim_jobs(
     conn: AsyncConnection,
@@ -221,7 +184,14 @@ async def claim_jobs(
         "lease_until": lease_until,
     }
     if conn.dialect.name == "postgresql":
-        rows = await _pg_claim(conn, parameters, types)
+        rows = await dialects.pg_claim(
+            conn,
+            worker_id=worker_id,
+            limit=limit,
+            now=now,
+            lease_until=lease_until,
+            types=types,
+        )
     else:
         statement = _CLAIM_ANY
         if types is not None:
@@ -242,16 +212,6 @@ async def claim_jobs(
     ]
 
 
-_PG_COMPLETE = """
-UPDATE jobs
-SET status = 'completed', result = done.result, progress = 1.0, completed_at = $3,
-    updated_at = $3, locked_by = NULL, lease_expires_at = NULL
-FROM jsonb_to_recordset($1::jsonb) AS done(id bigint, result jsonb)
-WHERE jobs.id = done.id AND jobs.locked_by = $2 AND jobs.status = 'processing'
-RETURNING jobs.id
-"""
-
-
 def _held_by(worker_id: str) -> sa.ColumnElement[bool]:
     return sa.and_(jobs.c.locked_by == worker_id, jobs.c.status == "processing")
 
@@ -262,32 +222,13 @@ async def complete_many(
     """Mark jobs completed; returns the ids that were still ours (the others were fenced)."""
     if not completions:
         return set()
-    finished = {
-        "status": "completed",
-        "progress": 1.0,
-        "completed_at": now,
-        "updated_at": now,
-        "locked_by": None,
-        "lease_expires_at": None,
-    }
     if conn.dialect.name == "postgresql":
-        # One UPDATE joins every job to its own result. The SQL text never changes, so it is
-        # compiled and prepared once per connection, whatever the batch size.
-        payload = json.dumps([{"id": c.job_id, "result": c.result} for c in completions])
-        driver = await _driver(conn)
-        return {row["id"] for row in await driver.fetch(_PG_COMPLETE, payload, worker_id, now)}
-    # SQLite: statements are in-process calls, so one guarded UPDATE per job costs little.
-    done: set[int] = set()
-    for completion in completions:
-        statement = (
-            sa.update(jobs)
-            .where(jobs.c.id == completion.job_id, _held_by(worker_id))
-            .values(result=completion.result, **finished)
-            .returning(jobs.c.id)
+        return await dialects.pg_complete(
+            conn, worker_id=worker_id, completions=completions, now=now
         )
-        if (await conn.execute(statement)).first() is not None:
-            done.add(completion.job_id)
-    return done
+    return await dialects.sqlite_complete(
+        conn, worker_id=worker_id, completions=completions, now=now
+    )
 
 
 async def finish_failed(

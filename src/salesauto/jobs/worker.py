@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class Worker:
         self.types = types
         self._running: dict[int, _Running] = {}
         self._completions: list[Completion] = []
+        self._flushing: list[Completion] = []
         self._completion_ready = asyncio.Event()
         self._slot_freed = asyncio.Event()
         self._wakeup = asyncio.Event()
@@ -88,7 +90,7 @@ class Worker:
             worker_id=self.worker_id,
             concurrency=self.concurrency,
             lease_seconds=self.settings.job_lease_seconds,
-            held_jobs=lambda: list(self._running),
+            held_jobs=self._held_job_ids,
             on_lost=self._on_lease_lost,
             on_cancel=self._on_cancel_requested,
             loop=loop,
@@ -152,6 +154,12 @@ class Worker:
         self.queue.notifier.events_written()
         return result
 
+    def _held_job_ids(self) -> list[int]:
+        """Jobs whose lease we must keep: running, or finished with the result not yet written
+        (e.g. while the database is away). Read from the lease thread; copies are atomic."""
+        pending = [c.job_id for c in (*self._completions, *self._flushing)]
+        return [*self._running, *pending]
+
     # -- signals (event loop thread) ---------------------------------------------------------
 
     def _on_jobs_signal(self, _payload: str) -> None:
@@ -205,11 +213,12 @@ class Worker:
         await wait_event(self._stopping, seconds)
 
     async def _claim(self, limit: int) -> list[ClaimedJob]:
-        now = utcnow()
-        lease_until = now + timedelta(seconds=self.settings.job_lease_seconds)
         types = self.types if self.types is not None else sorted(_REGISTRY)
 
         async def claim() -> list[ClaimedJob]:
+            # Read the clock per try: a retried claim must not start with a shortened lease.
+            now = utcnow()
+            lease_until = now + timedelta(seconds=self.settings.job_lease_seconds)
             async with self.queue.engine.begin() as conn:
                 return await repository.claim_jobs(
                     conn,
@@ -259,8 +268,16 @@ class Worker:
                 # The handler returned after a stop was asked for: the stop wins.
                 await self._after_cancel(job)
             else:
-                self._completions.append(Completion(job.id, _jsonable(result)))
-                self._completion_ready.set()
+                try:
+                    completion = Completion(job.id, _jsonable(result))
+                except (TypeError, ValueError) as error:
+                    # One bad result must not block the batch it would be written with.
+                    await self._record_failure(
+                        job, f"result is not JSON-serialisable: {error}", retry=False
+                    )
+                else:
+                    self._completions.append(completion)
+                    self._completion_ready.set()
         finally:
             self._running.pop(job.id, None)
             self._slot_freed.set()
@@ -335,18 +352,26 @@ class Worker:
         delay = 0.05
         while self._completions:
             batch, self._completions = self._completions[:500], self._completions[500:]
+            self._flushing = batch
             try:
                 done: set[int] = await self._write(
                     lambda conn, batch=batch: repository.complete_many(
                         conn, worker_id=self.worker_id, completions=batch, now=utcnow()
                     )
                 )
-            except Exception as error:  # keep the results and try again; leases cover us
+            except asyncio.CancelledError:
+                # Stopping mid-flush: keep the batch for the final flush in `run`. If the
+                # UPDATE did commit, flushing again finds nothing to change (guarded).
+                self._completions = batch + self._completions
+                raise
+            except Exception as error:  # keep the results and try again; leases still renew
                 log.warning("worker.complete_failed", error=str(error), retry_in=delay)
                 self._completions = batch + self._completions
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
                 continue
+            finally:
+                self._flushing = []
             for completion in batch:
                 if completion.job_id not in done:
                     log.warning("job.result_discarded", job_id=completion.job_id, reason="fenced")
@@ -388,6 +413,8 @@ class Worker:
 
 
 def _jsonable(result: Any) -> Any:
+    """The result as stored: pydantic models dumped; anything json cannot encode refused."""
     if isinstance(result, BaseModel):
         return result.model_dump(mode="json")
+    json.dumps(result)
     return result

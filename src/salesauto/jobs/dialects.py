@@ -1,0 +1,144 @@
+"""The queue statements that differ by database, in one place.
+
+PostgreSQL's hot paths go straight to asyncpg on the transaction's own connection (the same
+transaction SQLAlchemy opened): fixed SQL text, prepared once per connection, and none of
+SQLAlchemy's per-row Python work, which was most of a claim's cost. SQLite's batch paths use
+one statement per batch (`UPDATE … FROM json_each`, executemany) instead of one per job.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from salesauto.kit.types import UtcDateTime
+
+if TYPE_CHECKING:
+    from salesauto.jobs.repository import Completion, NewJob
+
+
+async def _driver(conn: AsyncConnection) -> Any:
+    return (await conn.get_raw_connection()).driver_connection
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+_PG_CLAIM = """
+WITH picked AS MATERIALIZED (
+    SELECT id FROM jobs
+    WHERE status = 'queued' AND run_at <= $1 {type_filter}
+    ORDER BY priority DESC, run_at, id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE jobs
+SET status = 'processing', attempts = attempts + 1, locked_by = $3, lease_expires_at = $4,
+    started_at = $1, updated_at = $1, progress = 0, progress_message = NULL, error = NULL
+FROM picked WHERE jobs.id = picked.id
+RETURNING jobs.id, jobs.type, jobs.parameters, jobs.attempts, jobs.max_attempts,
+          jobs.owner_id, jobs.priority
+"""
+_PG_CLAIM_ANY = _PG_CLAIM.format(type_filter="")
+_PG_CLAIM_BY_TYPE = _PG_CLAIM.format(type_filter="AND type = ANY($5::text[])")
+
+_PG_COMPLETE = """
+UPDATE jobs
+SET status = 'completed', result = done.result, progress = 1.0, completed_at = $3,
+    updated_at = $3, locked_by = NULL, lease_expires_at = NULL
+FROM jsonb_to_recordset($1::jsonb) AS done(id bigint, result jsonb)
+WHERE jobs.id = done.id AND jobs.locked_by = $2 AND jobs.status = 'processing'
+RETURNING jobs.id
+"""
+
+_PG_INSERT_MANY = """
+INSERT INTO jobs (type, status, priority, progress, parameters, errors, attempts, max_attempts,
+                  run_at, owner_id, created_at, updated_at)
+SELECT new.type, 'queued', new.priority, 0, new.parameters::jsonb, '[]'::jsonb, 0,
+       new.max_attempts, new.run_at, new.owner_id, $6, $6
+FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $7::text[])
+     AS new(type, priority, parameters, max_attempts, run_at, owner_id)
+RETURNING id
+"""
+
+
+async def pg_claim(
+    conn: AsyncConnection,
+    *,
+    worker_id: str,
+    limit: int,
+    now: datetime,
+    lease_until: datetime,
+    types: Sequence[str] | None,
+) -> list[Any]:
+    driver = await _driver(conn)
+    arguments: list[Any] = [now, limit, worker_id, lease_until]
+    if types is None:
+        return list(await driver.fetch(_PG_CLAIM_ANY, *arguments))
+    return list(await driver.fetch(_PG_CLAIM_BY_TYPE, *arguments, list(types)))
+
+
+async def pg_complete(
+    conn: AsyncConnection, *, worker_id: str, completions: Sequence[Completion], now: datetime
+) -> set[int]:
+    payload = json.dumps([{"id": c.job_id, "result": c.result} for c in completions])
+    driver = await _driver(conn)
+    return {row["id"] for row in await driver.fetch(_PG_COMPLETE, payload, worker_id, now)}
+
+
+async def pg_insert_many(
+    conn: AsyncConnection, new_jobs: Sequence[NewJob], now: datetime
+) -> list[int]:
+    """One INSERT … SELECT FROM unnest(arrays): the SQL is the same for any batch size."""
+    driver = await _driver(conn)
+    rows = await driver.fetch(
+        _PG_INSERT_MANY,
+        [job.type for job in new_jobs],
+        [job.priority for job in new_jobs],
+        [json.dumps(job.parameters) for job in new_jobs],
+        [job.max_attempts for job in new_jobs],
+        [job.run_at or now for job in new_jobs],
+        now,
+        [job.owner_id for job in new_jobs],
+    )
+    # Ids come from one sequence in row order, so ascending ids are the input order.
+    return sorted(row["id"] for row in rows)
+
+
+# -- SQLite ----------------------------------------------------------------------------------
+
+_SQLITE_COMPLETE = sa.text(
+    """
+    UPDATE jobs
+    SET status = 'completed', result = done.result, progress = 1.0, completed_at = :now,
+        updated_at = :now, locked_by = NULL, lease_expires_at = NULL
+    FROM (SELECT value ->> '$.id' AS id, value -> '$.result' AS result
+          FROM json_each(:payload)) AS done
+    WHERE jobs.id = done.id AND jobs.locked_by = :worker AND jobs.status = 'processing'
+    RETURNING jobs.id
+    """
+).bindparams(sa.bindparam("now", type_=UtcDateTime()))
+
+
+async def sqlite_complete(
+    conn: AsyncConnection, *, worker_id: str, completions: Sequence[Completion], now: datetime
+) -> set[int]:
+    payload = json.dumps([{"id": c.job_id, "result": c.result} for c in completions])
+    rows = await conn.execute(
+        _SQLITE_COMPLETE, {"payload": payload, "worker": worker_id, "now": now}
+    )
+    return {row.id for row in rows}
+
+
+async def sqlite_insert_many(
+    conn: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]
+) -> list[int]:
+    """executemany, then the ids: the transaction holds SQLite's write lock from BEGIN
+    IMMEDIATE and the table is AUTOINCREMENT, so the new ids are the last len(rows) ones."""
+    await conn.execute(sa.insert(table), rows)
+    last = (await conn.execute(sa.select(sa.func.max(table.c.id)))).scalar_one()
+    return list(range(last - len(rows) + 1, last + 1))
