@@ -68,4 +68,5 @@ class Platform:
         self._background.clear()
         await self.tail.stop()
         await self.notifier.stop()
+        await self.queue.close()
         await self.engine.dispose()

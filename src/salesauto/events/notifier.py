@@ -51,8 +51,8 @@ class Notifier:
             self._callbacks[channel].remove(callback)
 
     def jobs_available(self) -> None:
+        """New jobs (hence also new events): one NOTIFY on the jobs channel serves both."""
         self._signal(JOBS_CHANNEL, "")
-        self._signal(EVENTS_CHANNEL, "")
 
     def events_written(self) -> None:
         self._signal(EVENTS_CHANNEL, "")

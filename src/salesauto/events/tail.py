@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from salesauto.events.notifier import EVENTS_CHANNEL, Notifier
+from salesauto.events.notifier import EVENTS_CHANNEL, JOBS_CHANNEL, Notifier
 from salesauto.kit.aio import wait_event
 from salesauto.models.base import table_of
 from salesauto.models.jobs import JobEvent
@@ -120,11 +120,13 @@ class EventTail:
         async with self.engine.connect() as conn:
             latest = (await conn.execute(sa.select(sa.func.max(job_events.c.id)))).scalar()
         self.resolved_upto = self._max_seen = latest or 0
-        self.notifier.subscribe(EVENTS_CHANNEL, self._on_signal)
+        for channel in (EVENTS_CHANNEL, JOBS_CHANNEL):
+            self.notifier.subscribe(channel, self._on_signal)
         self._task = asyncio.create_task(self._run(), name="salesauto-event-tail")
 
     async def stop(self) -> None:
-        self.notifier.unsubscribe(EVENTS_CHANNEL, self._on_signal)
+        for channel in (EVENTS_CHANNEL, JOBS_CHANNEL):
+            self.notifier.unsubscribe(channel, self._on_signal)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

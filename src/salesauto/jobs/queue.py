@@ -13,7 +13,7 @@ from salesauto.config import Settings
 from salesauto.events.notifier import Notifier
 from salesauto.jobs import repository
 from salesauto.jobs.repository import NewJob
-from salesauto.kit.db import retry_locked
+from salesauto.kit.db import create_autocommit_engine, retry_locked
 from salesauto.kit.time import utcnow
 
 T = TypeVar("T")
@@ -32,6 +32,14 @@ class Queue:
         self.engine = engine
         self.settings = settings
         self.notifier = notifier
+        self._autocommit: AsyncEngine | None = None
+        if engine.dialect.name == "postgresql":
+            url = engine.url.render_as_string(hide_password=False)
+            self._autocommit = create_autocommit_engine(url)
+
+    async def close(self) -> None:
+        if self._autocommit is not None:
+            await self._autocommit.dispose()
 
     async def write(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Run a write transaction, retrying SQLite lock time-outs."""
@@ -43,6 +51,12 @@ class Queue:
             return await self._insert_one(conn, job)
 
         async def write() -> Enqueued:
+            # On PostgreSQL one INSERT (or INSERT … ON CONFLICT, then a read) needs no
+            # transaction of its own: autocommit saves the BEGIN and COMMIT round trips. On
+            # SQLite switching the isolation level costs more than it saves.
+            if self._autocommit is not None:
+                async with self._autocommit.connect() as own:
+                    return await self._insert_one(own, job)
             async with self.engine.begin() as own:
                 return await self._insert_one(own, job)
 

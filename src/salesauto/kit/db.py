@@ -17,7 +17,11 @@ from typing import Any, TypeVar
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.pool import NullPool
 
@@ -40,7 +44,8 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, *, pool_size: int = 10, single_connection: bool = False) -> AsyncEngine:
@@ -57,6 +62,15 @@ def create_engine(url: str, *, pool_size: int = 10, single_connection: bool = Fa
     # No pre-ping: it doubles the round trips of every transaction. Callers retry instead
     # (workers keep going after a database restart; see tests/reliability).
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+
+
+def create_autocommit_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
+    """A PostgreSQL engine whose connections never open a transaction: for one statement
+    that is atomic on its own (the single-job enqueue), it saves the BEGIN and COMMIT round
+    trips. Its own pool, so no connection switches isolation level on each checkout."""
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, isolation_level="AUTOCOMMIT"
+    )
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
