@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -16,23 +17,26 @@ from salesauto.config import Settings
 from salesauto.platform import Platform
 
 
-@pytest.fixture
-async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, run_worker=True)
+@asynccontextmanager
+async def client_for(settings: Settings, *, run_worker: bool) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client on the real app, its lifespan (platform, worker) running."""
+    app = create_app(settings, run_worker=run_worker)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            client.platform = app.state.platform  # type: ignore[attr-defined]
             yield client
+
+
+@pytest.fixture
+async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(settings, run_worker=True) as client:
+        yield client
 
 
 @pytest.fixture
 async def api_only_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, run_worker=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    async with client_for(settings, run_worker=False) as client:
+        yield client
 
 
 def free_port() -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.api.conftest import client_for
+from tests.conftest import make_settings
 from tests.support.waiting import eventually
 
 
@@ -45,20 +47,15 @@ async def test_responses_carry_a_request_id(api_only_client: httpx.AsyncClient) 
 
 
 async def test_readiness_checks_redis_when_configured(database_url: str) -> None:
-    from salesauto.app import create_app
-    from tests.conftest import make_settings
-
     for redis_url, expected in (
         ("redis://127.0.0.1:6379/0", True),
         ("redis://127.0.0.1:1/0", False),
     ):
-        app = create_app(make_settings(database_url, redis_url=redis_url), run_worker=True)
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                response = await eventually(
-                    lambda client=client: client.get("/health/ready"),
-                    lambda r: r.json()["checks"]["worker"]["ok"],
-                )
+        settings = make_settings(database_url, redis_url=redis_url)
+        async with client_for(settings, run_worker=True) as client:
+            response = await eventually(
+                lambda client=client: client.get("/health/ready"),
+                lambda r: r.json()["checks"]["worker"]["ok"],
+            )
         assert response.json()["checks"]["redis"]["ok"] is expected
         assert response.status_code == (200 if expected else 503)

@@ -231,6 +231,28 @@ async def complete_many(
     )
 
 
+def _failed_attempt(
+    history: list[dict[str, Any]],
+    attempt: int,
+    error: str,
+    now: datetime,
+    retry_at: datetime | None,
+) -> dict[str, Any]:
+    """Column values after a failed attempt: queued again at `retry_at`, or failed for good."""
+    values: dict[str, Any] = {
+        "error": error,
+        "errors": [*history, {"attempt": attempt, "error": error, "at": now.isoformat()}],
+        "updated_at": now,
+        "locked_by": None,
+        "lease_expires_at": None,
+    }
+    if retry_at is None:
+        values.update(status="failed", completed_at=now)
+    else:
+        values.update(status="queued", run_at=retry_at)
+    return values
+
+
 async def finish_failed(
     conn: AsyncConnection,
     *,
@@ -246,18 +268,7 @@ async def finish_failed(
     previous = (await conn.execute(sa.select(jobs.c.errors).where(held))).scalar_one_or_none()
     if previous is None:
         return False  # the lease is gone; whoever holds the job now records its outcome
-    history = [*previous, {"attempt": job.attempts, "error": error, "at": now.isoformat()}]
-    values: dict[str, Any] = {
-        "error": error,
-        "errors": history,
-        "updated_at": now,
-        "locked_by": None,
-        "lease_expires_at": None,
-    }
-    if retry_at is None:
-        values.update(status="failed", completed_at=now)
-    else:
-        values.update(status="queued", run_at=retry_at)
+    values = _failed_attempt(previous, job.attempts, error, now, retry_at)
     statement = sa.update(jobs).where(held).values(**values).returning(jobs.c.id)
     return (await conn.execute(statement)).first() is not None
 
@@ -371,18 +382,7 @@ async def rescue_expired(
     The WHERE re-checks owner and expiry so a completion that landed after our read wins.
     """
     message = f"lease expired (worker {lease.locked_by} stopped renewing it)"
-    history = [*lease.errors, {"attempt": lease.attempts, "error": message, "at": now.isoformat()}]
-    values: dict[str, Any] = {
-        "error": message,
-        "errors": history,
-        "locked_by": None,
-        "lease_expires_at": None,
-        "updated_at": now,
-    }
-    if retry_at is None:
-        values.update(status="failed", completed_at=now)
-    else:
-        values.update(status="queued", run_at=retry_at)
+    values = _failed_attempt(lease.errors, lease.attempts, message, now, retry_at)
     statement = (
         sa.update(jobs)
         .where(
