@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from salesauto.config import Settings
 from salesauto.events.notifier import Notifier
-from salesauto.jobs import repository
+from salesauto.jobs import dialects, repository
 from salesauto.jobs.repository import NewJob
 from salesauto.kit.db import create_autocommit_engine, retry_locked
 from salesauto.kit.time import utcnow
@@ -51,9 +51,10 @@ class Queue:
             return await self._insert_one(conn, job)
 
         async def write() -> Enqueued:
-            # On PostgreSQL one INSERT (or INSERT … ON CONFLICT, then a read) needs no
-            # transaction of its own: autocommit saves the BEGIN and COMMIT round trips. On
-            # SQLite switching the isolation level costs more than it saves.
+            if job.idempotency_key is None:
+                # One INSERT needs no transaction of its own (see dialects.insert_one_unkeyed).
+                async with (self._autocommit or self.engine).connect() as own:
+                    return Enqueued(await dialects.insert_one_unkeyed(own, job, utcnow()), True)
             if self._autocommit is not None:
                 async with self._autocommit.connect() as own:
                     return await self._insert_one(own, job)

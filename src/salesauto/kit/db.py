@@ -69,7 +69,11 @@ def create_autocommit_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     that is atomic on its own (the single-job enqueue), it saves the BEGIN and COMMIT round
     trips. Its own pool, so no connection switches isolation level on each checkout."""
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, isolation_level="AUTOCOMMIT"
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        isolation_level="AUTOCOMMIT",
+        pool_reset_on_return=None,  # never in a transaction, so nothing to roll back
     )
 
 
