@@ -7,7 +7,6 @@ import signal
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from salesauto import __version__
 from salesauto.cli import jobs
@@ -52,6 +51,8 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API, WebSocket, health and metrics, with an in-process worker by default."""
+    import uvicorn
+
     from salesauto.app import create_app
 
     settings = load_settings()

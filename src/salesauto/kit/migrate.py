@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
+    # Imported here: alembic costs half a second at start-up, and workers on PostgreSQL
+    # never migrate.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -25,6 +30,8 @@ def upgrade_to_head(url: str) -> None:
     helper thread.
     """
     errors: list[BaseException] = []
+
+    from alembic import command
 
     def _upgrade() -> None:
         try:
