@@ -463,8 +463,8 @@ CREATE FUNCTION salesauto_job_events_on_insert() RETURNS trigger LANGUAGE plpgsq
 BEGIN
   INSERT INTO job_events ({_EVENT_COLUMNS})
   SELECT n.id, n.owner_id, n.type, 'job.' || n.status, n.status, n.progress,
-         n.progress_message, n.attempts, n.error, clock_timestamp()
-  FROM new_rows n ORDER BY n.id;
+         n.progress_message, n.attempts, n.error, statement_timestamp()
+  FROM new_rows n;
   RETURN NULL;
 END $$
 """,
@@ -478,7 +478,7 @@ CREATE FUNCTION salesauto_job_events_on_update() RETURNS trigger LANGUAGE plpgsq
 BEGIN
   INSERT INTO job_events ({_EVENT_COLUMNS})
   SELECT n.id, n.owner_id, n.type, {_EVENT_NAME.format(new="n", old="o")}, n.status,
-         n.progress, n.progress_message, n.attempts, n.error, clock_timestamp()
+         n.progress, n.progress_message, n.attempts, n.error, statement_timestamp()
   FROM new_rows n JOIN old_rows o ON o.id = n.id
   WHERE n.status IS DISTINCT FROM o.status
      OR n.progress IS DISTINCT FROM o.progress
