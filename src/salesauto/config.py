@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     )
 
     worker_concurrency: int = Field(
-        64, ge=1, le=1000, description="Jobs one worker process runs at the same time."
+        128, ge=1, le=1000, description="Jobs one worker process runs at the same time."
     )
     worker_in_process: bool = Field(
         True, description="Run a worker and the scheduler inside `salesauto serve`."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -36,16 +35,11 @@ class Queue:
         self.settings = settings
         self.notifier = notifier
         self._autocommit: AsyncEngine | None = None
-        self._background: set[asyncio.Task[None]] = set()
         if engine.dialect.name == "postgresql":
             url = engine.url.render_as_string(hide_password=False)
             self._autocommit = create_autocommit_engine(url)
 
     async def close(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        if self._background:
-            await asyncio.wait(self._background)
         if self._autocommit is not None:
             await self._autocommit.dispose()
 
@@ -97,10 +91,9 @@ class Queue:
 
             ids.extend(await self.write(write))
         if len(ids) >= ANALYZE_AFTER_BULK and self.engine.dialect.name == "postgresql":
-            # In the background: the caller's jobs are committed and need not wait for it.
-            task = asyncio.create_task(self._refresh_statistics())
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            # Awaited, not left in the background: a short-lived caller (`jobs submit
+            # --count`) would exit before it ran, leaving workers on stale statistics.
+            await self._refresh_statistics()
         if ids:
             self.notifier.jobs_available()
         return ids
