@@ -8,6 +8,7 @@ import json
 import httpx
 import websockets
 
+from salesauto.jobs.repository import NewJob
 from salesauto.platform import Platform
 
 
@@ -71,3 +72,17 @@ async def test_only_one_jobs_events_with_job_id(live_server: tuple[str, Platform
         async with websockets.connect(f"ws://{address}/ws?after=0&jobId={wanted}") as socket:
             messages = await receive_until(socket, wanted, "job.completed")
     assert {m["jobId"] for m in messages} == {wanted}
+
+
+async def test_a_long_backlog_is_replayed_whole(platform: Platform) -> None:
+    ids = await platform.queue.enqueue_many([NewJob(type="noop") for _ in range(2500)])
+    received: list[int] = []
+
+    async def read() -> None:
+        async for message in platform.tail.stream(0, "default"):
+            received.append(message.job_id)
+            if len(received) == len(ids):
+                return
+
+    await asyncio.wait_for(read(), 30)
+    assert received == ids

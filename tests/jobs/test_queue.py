@@ -264,9 +264,12 @@ async def test_list_filters_and_pages_without_gaps(platform: Platform) -> None:
         await platform.jobs.list_jobs("default", cursor="not-a-cursor")
 
 
-async def test_an_unstorable_result_fails_its_job_only(platform: Platform) -> None:
+@pytest.mark.parametrize("kind", ["object", "nan", "nul"])
+async def test_an_unstorable_result_fails_its_job_only(platform: Platform, kind: str) -> None:
     platform.start_worker(concurrency=8, scheduler=False)
-    bad = await platform.jobs.submit(JobSubmit(type="test.bad_result"), "default")
+    bad = await platform.jobs.submit(
+        JobSubmit(type="test.bad_result", parameters={"kind": kind}), "default"
+    )
     good = await platform.queue.enqueue_many([NewJob(type="noop") for _ in range(20)])
 
     job = await wait_for_job(platform, bad.job_id, ("failed",))
@@ -274,3 +277,31 @@ async def test_an_unstorable_result_fails_its_job_only(platform: Platform) -> No
     assert job.attempts == 1
     for job_id in good:
         assert (await wait_for_job(platform, job_id, ("completed",))).result == {"ok": True}
+
+
+async def test_a_failure_after_a_cancel_request_ends_cancelled(platform: Platform) -> None:
+    enqueued = await platform.jobs.submit(JobSubmit(type="noop"), "default")
+    now = utcnow()
+    async with platform.engine.begin() as conn:
+        (job,) = await repository.claim_jobs(
+            conn, worker_id="w1", limit=1, now=now, lease_until=now + timedelta(seconds=30)
+        )
+    await platform.jobs.cancel(enqueued.job_id, "default")
+    async with platform.engine.begin() as conn:
+        await repository.finish_failed(
+            conn, worker_id="w1", job=job, error="boom", now=now, retry_at=now
+        )
+        again = await repository.claim_jobs(
+            conn, worker_id="w2", limit=1, now=now, lease_until=now + timedelta(seconds=30)
+        )
+    assert again == []
+    assert (await platform.jobs.get(enqueued.job_id, "default")).status == "cancelled"
+
+
+async def test_bulk_insert_belongs_to_the_callers_transaction(platform: Platform) -> None:
+    with contextlib.suppress(RuntimeError):
+        async with platform.engine.begin() as conn:
+            await repository.insert_jobs(conn, [NewJob(type="noop")] * 3, utcnow())
+            raise RuntimeError("the caller changed its mind")
+    assert await scalar(platform.engine, "SELECT count(*) FROM jobs") == 0
+    assert await scalar(platform.engine, "SELECT count(*) FROM job_events") == 0

@@ -29,3 +29,4 @@ def test_secrets_are_redacted_from_log_lines(capsys: pytest.CaptureFixture[str])
     assert record["headers"] == {"Authorization": "[redacted]", "Accept": "application/json"}
     assert record["api_key"] == "[redacted]"
     assert record["event"] == "provider.call"
+    structlog.reset_defaults()

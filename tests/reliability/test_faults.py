@@ -170,3 +170,21 @@ async def test_postgresql_restart_loses_no_jobs(
     assert codes == [0, 0]
     distinct = await scalar(platform.engine, "SELECT count(DISTINCT item_key) FROM job_results")
     assert distinct == total
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_enqueue_recovers_after_its_connections_are_killed(platform: Platform) -> None:
+    await platform.queue.enqueue(NewJob(type="noop"))  # warm the pools
+    async with platform.engine.connect() as conn:
+        await conn.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    outcomes = []
+    for _ in range(4):
+        try:
+            await platform.queue.enqueue(NewJob(type="noop"))
+            outcomes.append("ok")
+        except Exception as error:  # the first call may meet the dead connection
+            outcomes.append(type(error).__name__)
+    assert outcomes[-2:] == ["ok", "ok"], outcomes

@@ -55,10 +55,14 @@ async def block_loop(context: JobContext, parameters: BlockParameters) -> dict[s
 
 
 class BadResultParameters(JobParameters):
-    pass
+    kind: str = "object"
 
 
 @job_type("test.bad_result", BadResultParameters)
 async def bad_result(context: JobContext, parameters: BadResultParameters) -> Any:
-    """Returns something JSON cannot store."""
-    return {"when": time}
+    """Returns something the databases cannot store as JSON."""
+    return {
+        "object": {"when": time},
+        "nan": {"score": float("nan")},
+        "nul": {"name": "a\x00b"},
+    }[parameters.kind]

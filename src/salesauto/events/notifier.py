@@ -109,7 +109,7 @@ class Notifier:
                 await self._send_loop()
             except asyncio.CancelledError:
                 raise
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            except Exception as error:  # any failure: reconnect; listeners keep polling
                 log.warning("notifier.disconnected", error=str(error), retry_in=delay)
                 await self._close_connection()
                 await asyncio.sleep(delay)

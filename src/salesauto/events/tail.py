@@ -26,6 +26,8 @@ from salesauto.models.base import table_of
 from salesauto.models.jobs import JobEvent
 
 log = structlog.get_logger(__name__)
+
+MAX_TRACKED_GAPS = 5_000
 job_events = table_of(JobEvent)
 
 
@@ -102,7 +104,7 @@ class EventTail:
         notifier: Notifier,
         *,
         poll_seconds: float,
-        gap_grace_seconds: float = 10.0,
+        gap_grace_seconds: float = 60.0,
     ) -> None:
         self.engine = engine
         self.notifier = notifier
@@ -141,9 +143,9 @@ class EventTail:
         self._subscribers.discard(subscription)
 
     async def replay(
-        self, after: int, owner_id: str | None, *, job_id: int | None = None, limit: int = 10_000
+        self, after: int, owner_id: str | None, *, job_id: int | None = None, limit: int = 1_000
     ) -> list[JobEventMessage]:
-        """Events after `after` already in the outbox (a reconnecting client's backlog)."""
+        """One page (`limit`) of the events after `after` already in the outbox."""
         query = sa.select(job_events).where(job_events.c.id > after)
         if owner_id is not None:
             query = query.where(job_events.c.owner_id == owner_id)
@@ -161,9 +163,14 @@ class EventTail:
         seen: set[int] = set()
         try:
             if after is not None:
-                for message in await self.replay(after, owner_id, job_id=job_id):
-                    seen.add(message.id)
-                    yield message
+                # Page through the whole backlog: the live queue only has what was polled
+                # after we subscribed, so nothing between may be skipped.
+                cursor = after
+                while page := await self.replay(cursor, owner_id, job_id=job_id):
+                    for message in page:
+                        seen.add(message.id)
+                        yield message
+                    cursor = page[-1].id
             while True:
                 message = await subscription.queue.get()
                 if subscription.overflowed:
@@ -221,6 +228,12 @@ class EventTail:
             for missing in range(self.resolved_upto + 1, self._max_seen):
                 if missing not in self._delivered_above:
                     self._gaps.setdefault(missing, now)
+            # Bounded: the ids are re-queried with IN (…); past this many, the oldest are
+            # taken as rolled back.
+            while len(self._gaps) > MAX_TRACKED_GAPS:
+                oldest = min(self._gaps)
+                del self._gaps[oldest]
+                self._delivered_above.add(oldest)
         while True:
             following = self.resolved_upto + 1
             if following in self._delivered_above:

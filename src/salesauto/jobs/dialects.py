@@ -23,7 +23,29 @@ if TYPE_CHECKING:
 
 
 async def _driver(conn: AsyncConnection) -> Any:
-    return (await conn.get_raw_connection()).driver_connection
+    """The asyncpg (or aiosqlite) connection under `conn`, inside `conn`'s transaction.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its own first statement; a raw call
+    would otherwise run before it, outside the transaction the caller opened.
+    """
+    raw = await conn.get_raw_connection()
+    adapted: Any = raw.dbapi_connection
+    if conn.in_transaction() and getattr(adapted, "_transaction", "n/a") is None:
+        await adapted._start_transaction()
+    return raw.driver_connection
+
+
+async def _pg_fetch(conn: AsyncConnection, sql: str, *arguments: Any) -> list[Any]:
+    """Run a raw asyncpg query; a dropped connection is invalidated so the pool replaces it
+    (errors raised here never pass through SQLAlchemy, which would otherwise do that)."""
+    import asyncpg
+
+    driver = await _driver(conn)
+    try:
+        return list(await driver.fetch(sql, *arguments))
+    except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError):
+        await conn.invalidate()
+        raise
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------
@@ -31,7 +53,7 @@ async def _driver(conn: AsyncConnection) -> Any:
 _PG_CLAIM = """
 WITH picked AS MATERIALIZED (
     SELECT id FROM jobs
-    WHERE status = 'queued' AND run_at <= $1 {type_filter}
+    WHERE status = 'queued' AND run_at <= $1 AND cancel_requested_at IS NULL {type_filter}
     ORDER BY priority DESC, run_at, id
     LIMIT $2
     FOR UPDATE SKIP LOCKED
@@ -75,27 +97,25 @@ async def pg_claim(
     lease_until: datetime,
     types: Sequence[str] | None,
 ) -> list[Any]:
-    driver = await _driver(conn)
     arguments: list[Any] = [now, limit, worker_id, lease_until]
     if types is None:
-        return list(await driver.fetch(_PG_CLAIM_ANY, *arguments))
-    return list(await driver.fetch(_PG_CLAIM_BY_TYPE, *arguments, list(types)))
+        return await _pg_fetch(conn, _PG_CLAIM_ANY, *arguments)
+    return await _pg_fetch(conn, _PG_CLAIM_BY_TYPE, *arguments, list(types))
 
 
 async def pg_complete(
     conn: AsyncConnection, *, worker_id: str, completions: Sequence[Completion], now: datetime
 ) -> set[int]:
     payload = json.dumps([{"id": c.job_id, "result": c.result} for c in completions])
-    driver = await _driver(conn)
-    return {row["id"] for row in await driver.fetch(_PG_COMPLETE, payload, worker_id, now)}
+    return {row["id"] for row in await _pg_fetch(conn, _PG_COMPLETE, payload, worker_id, now)}
 
 
 async def pg_insert_many(
     conn: AsyncConnection, new_jobs: Sequence[NewJob], now: datetime
 ) -> list[int]:
     """One INSERT … SELECT FROM unnest(arrays): the SQL is the same for any batch size."""
-    driver = await _driver(conn)
-    rows = await driver.fetch(
+    rows = await _pg_fetch(
+        conn,
         _PG_INSERT_MANY,
         [job.type for job in new_jobs],
         [job.priority for job in new_jobs],
@@ -171,11 +191,11 @@ def _sqlite_timestamp(moment: datetime) -> str:
 async def insert_one_unkeyed(conn: AsyncConnection, job: NewJob, now: datetime) -> int:
     """Insert one job without an idempotency key on an autocommit (PostgreSQL) or idle
     (SQLite) connection; returns its id."""
-    driver = await _driver(conn)
     parameters = json.dumps(job.parameters)
     run_at = job.run_at or now
     if conn.dialect.name == "postgresql":
-        job_id: int = await driver.fetchval(
+        (row,) = await _pg_fetch(
+            conn,
             _PG_INSERT_ONE,
             job.type,
             job.priority,
@@ -185,9 +205,10 @@ async def insert_one_unkeyed(conn: AsyncConnection, job: NewJob, now: datetime) 
             job.owner_id,
             now,
         )
-        return job_id
+        return int(row["id"])
     stamp = _sqlite_timestamp(now)
-    row = await driver.execute_insert(
+    driver = await _driver(conn)
+    inserted = await driver.execute_insert(
         _SQLITE_INSERT_ONE,
         (
             job.type,
@@ -200,4 +221,4 @@ async def insert_one_unkeyed(conn: AsyncConnection, job: NewJob, now: datetime) 
             stamp,
         ),
     )
-    return int(row[0])
+    return int(inserted[0])

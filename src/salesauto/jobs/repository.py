@@ -128,7 +128,11 @@ def _claim_statement(*, by_type: bool) -> sa.Update:
     """Built once: the claim runs thousands of times a second and its SQL never changes."""
     candidates = (
         sa.select(jobs.c.id)
-        .where(jobs.c.status == "queued", jobs.c.run_at <= sa.bindparam("now"))
+        .where(
+            jobs.c.status == "queued",
+            jobs.c.run_at <= sa.bindparam("now"),
+            jobs.c.cancel_requested_at.is_(None),
+        )
         .order_by(jobs.c.priority.desc(), jobs.c.run_at, jobs.c.id)
         .limit(sa.bindparam("limit"))
         .with_for_update(skip_locked=True)
@@ -237,8 +241,11 @@ def _failed_attempt(
     error: str,
     now: datetime,
     retry_at: datetime | None,
+    *,
+    cancel_requested: bool = False,
 ) -> dict[str, Any]:
-    """Column values after a failed attempt: queued again at `retry_at`, or failed for good."""
+    """Column values after a failed attempt: queued again at `retry_at`, failed for good, or
+    cancelled when a cancel was asked for meanwhile (it must not run again)."""
     values: dict[str, Any] = {
         "error": error,
         "errors": [*history, {"attempt": attempt, "error": error, "at": now.isoformat()}],
@@ -246,7 +253,9 @@ def _failed_attempt(
         "locked_by": None,
         "lease_expires_at": None,
     }
-    if retry_at is None:
+    if cancel_requested:
+        values.update(status="cancelled", completed_at=now)
+    elif retry_at is None:
         values.update(status="failed", completed_at=now)
     else:
         values.update(status="queued", run_at=retry_at)
@@ -265,10 +274,19 @@ async def finish_failed(
     """Record a failed attempt: back to `queued` at `retry_at`, or `failed` for good."""
     held = sa.and_(jobs.c.id == job.id, _held_by(worker_id))
     # The history is read only here: failures are rare, claims are not.
-    previous = (await conn.execute(sa.select(jobs.c.errors).where(held))).scalar_one_or_none()
-    if previous is None:
+    current = (
+        await conn.execute(sa.select(jobs.c.errors, jobs.c.cancel_requested_at).where(held))
+    ).first()
+    if current is None:
         return False  # the lease is gone; whoever holds the job now records its outcome
-    values = _failed_attempt(previous, job.attempts, error, now, retry_at)
+    values = _failed_attempt(
+        current.errors,
+        job.attempts,
+        error,
+        now,
+        retry_at,
+        cancel_requested=current.cancel_requested_at is not None,
+    )
     statement = sa.update(jobs).where(held).values(**values).returning(jobs.c.id)
     return (await conn.execute(statement)).first() is not None
 
@@ -302,7 +320,9 @@ async def release_jobs(
         sa.update(jobs)
         .where(jobs.c.id.in_(job_ids), _held_by(worker_id))
         .values(
-            status="queued",
+            # A job whose cancel was asked for ends here rather than waiting for a new worker.
+            status=sa.case((jobs.c.cancel_requested_at.is_not(None), "cancelled"), else_="queued"),
+            completed_at=sa.case((jobs.c.cancel_requested_at.is_not(None), now), else_=None),
             attempts=sa.func.max(jobs.c.attempts - 1, 0)
             if conn.dialect.name == "sqlite"
             else sa.func.greatest(jobs.c.attempts - 1, 0),
@@ -356,20 +376,35 @@ class ExpiredLease:
     attempts: int
     max_attempts: int
     errors: list[dict[str, Any]]
+    cancel_requested: bool
 
 
 async def find_expired_leases(
     conn: AsyncConnection, *, now: datetime, limit: int = 100
 ) -> list[ExpiredLease]:
     statement = (
-        sa.select(jobs.c.id, jobs.c.locked_by, jobs.c.attempts, jobs.c.max_attempts, jobs.c.errors)
+        sa.select(
+            jobs.c.id,
+            jobs.c.locked_by,
+            jobs.c.attempts,
+            jobs.c.max_attempts,
+            jobs.c.errors,
+            jobs.c.cancel_requested_at,
+        )
         .where(jobs.c.status == "processing", jobs.c.lease_expires_at < now)
         .order_by(jobs.c.lease_expires_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     return [
-        ExpiredLease(row.id, row.locked_by, row.attempts, row.max_attempts, list(row.errors or []))
+        ExpiredLease(
+            row.id,
+            row.locked_by,
+            row.attempts,
+            row.max_attempts,
+            list(row.errors or []),
+            row.cancel_requested_at is not None,
+        )
         for row in await conn.execute(statement)
     ]
 
@@ -382,7 +417,14 @@ async def rescue_expired(
     The WHERE re-checks owner and expiry so a completion that landed after our read wins.
     """
     message = f"lease expired (worker {lease.locked_by} stopped renewing it)"
-    values = _failed_attempt(lease.errors, lease.attempts, message, now, retry_at)
+    values = _failed_attempt(
+        lease.errors,
+        lease.attempts,
+        message,
+        now,
+        retry_at,
+        cancel_requested=lease.cancel_requested,
+    )
     statement = (
         sa.update(jobs)
         .where(

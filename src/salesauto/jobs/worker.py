@@ -46,6 +46,9 @@ class _Running:
     task: asyncio.Task[None]
     started: float = field(default_factory=time.monotonic)
     stop_reason: str | None = None  # "cancelled", "lease_lost" or "shutdown"
+    # Set once the handler has returned or raised: from then on the task only writes the
+    # outcome, and cancelling it would leave the job without an owner until its lease ends.
+    handler_done: bool = False
 
 
 class Worker:
@@ -109,7 +112,12 @@ class Worker:
                 await completer
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
-            await self._flush_completions()
+            try:
+                async with asyncio.timeout(self.settings.job_shutdown_grace_seconds + 5):
+                    await self._flush_completions()
+            except TimeoutError:
+                # The database stayed away: these jobs' leases expire and they run again.
+                log.error("worker.results_not_written", job_ids=self._held_job_ids())
             notifier.unsubscribe("salesauto_jobs", self._on_jobs_signal)
             notifier.unsubscribe("salesauto_cancel", self._on_cancel_signal)
             await asyncio.to_thread(self._lease_keeper.stop)
@@ -171,14 +179,14 @@ class Worker:
 
     def _on_cancel_requested(self, job_id: int) -> None:
         running = self._running.get(job_id)
-        if running is not None and running.stop_reason is None:
+        if running is not None and running.stop_reason is None and not running.handler_done:
             running.stop_reason = "cancelled"
             running.context.request_cancel()
             running.task.cancel()
 
     def _on_lease_lost(self, job_id: int) -> None:
         running = self._running.get(job_id)
-        if running is not None and running.stop_reason is None:
+        if running is not None and running.stop_reason is None and not running.handler_done:
             log.warning("job.lease_lost", job_id=job_id, worker_id=self.worker_id)
             running.stop_reason = "lease_lost"
             running.task.cancel()
@@ -284,23 +292,33 @@ class Worker:
 
     async def _call_handler(self, job: ClaimedJob, context: JobContext) -> Any:
         job_type = _REGISTRY.get(job.type)
-        if job_type is None:
-            raise PermanentJobError(f"no handler for job type {job.type!r} in this worker")
         try:
-            parameters = job_type.parameters.model_validate(job.parameters)
-        except ValidationError as error:
-            raise PermanentJobError(f"invalid parameters: {error}") from None
-        return await job_type.handler(context, parameters)
+            if job_type is None:
+                raise PermanentJobError(f"no handler for job type {job.type!r} in this worker")
+            try:
+                parameters = job_type.parameters.model_validate(job.parameters)
+            except ValidationError as error:
+                raise PermanentJobError(f"invalid parameters: {error}") from None
+            return await job_type.handler(context, parameters)
+        finally:
+            running = self._running.get(job.id)
+            if running is not None:
+                running.handler_done = True
 
     async def _after_cancel(self, job: ClaimedJob) -> None:
         running = self._running.get(job.id)
         reason = running.stop_reason if running else "shutdown"
         if reason == "cancelled":
-            await self._write(
-                lambda conn: repository.finish_cancelled(
-                    conn, worker_id=self.worker_id, job_id=job.id, now=utcnow()
+            try:
+                await self._write(
+                    lambda conn: repository.finish_cancelled(
+                        conn, worker_id=self.worker_id, job_id=job.id, now=utcnow()
+                    )
                 )
-            )
+            except Exception as error:  # the sweeper ends it: a lease-expired job whose
+                # cancel was requested is cancelled, not retried
+                log.error("job.cancel_not_recorded", job_id=job.id, error=str(error))
+                return
             metrics.JOBS_FINISHED.labels(job.type, "cancelled").inc()
         elif reason == "lease_lost":
             log.warning("job.result_discarded", job_id=job.id, reason="lease lost")
@@ -415,6 +433,8 @@ class Worker:
 def _jsonable(result: Any) -> Any:
     """The result as stored: pydantic models dumped; anything json cannot encode refused."""
     if isinstance(result, BaseModel):
-        return result.model_dump(mode="json")
-    json.dumps(result)
+        result = result.model_dump(mode="json")
+    # What both databases accept: no NaN/Infinity, no NUL character (PostgreSQL's jsonb).
+    if "\\u0000" in json.dumps(result, allow_nan=False):
+        raise ValueError("the result contains a NUL character")
     return result

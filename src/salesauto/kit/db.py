@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -85,8 +86,8 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def _is_locked(error: OperationalError) -> bool:
-    text = str(error.orig).lower()
+def _is_locked(error: Exception) -> bool:
+    text = str(getattr(error, "orig", error)).lower()
     return "database is locked" in text or "database is busy" in text
 
 
@@ -95,7 +96,8 @@ async def retry_locked(operation: Callable[[], Awaitable[T]], *, attempts: int =
     for attempt in range(attempts):
         try:
             return await operation()
-        except OperationalError as error:
+        except (OperationalError, sqlite3.OperationalError) as error:
+            # sqlite3's own error too: raw driver calls (dialects.py) bypass SQLAlchemy.
             if not _is_locked(error) or attempt == attempts - 1:
                 raise
             await asyncio.sleep(random.uniform(0.01, 0.05) * (2**attempt))
