@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from salesauto.jobs import repository
-from salesauto.jobs.repository import Completion, NewJob
+from salesauto.jobs.repository import ClaimedJob, Completion, NewJob
 from salesauto.jobs.schemas import JobSubmit
 from salesauto.kit.errors import Conflict, InvalidInput, NotFound
 from salesauto.kit.time import utcnow
@@ -25,6 +26,25 @@ async def events_of(platform: Platform, job_id: int | str) -> list[str]:
             {"id": int(job_id)},
         )
         return [row.event for row in rows]
+
+
+async def claim(
+    conn: AsyncConnection,
+    worker_id: str,
+    *,
+    limit: int = 1,
+    now: datetime | None = None,
+    lease_seconds: float = 30,
+) -> list[ClaimedJob]:
+    """Claim as a worker would, with a lease of `lease_seconds` from `now`."""
+    now = now or utcnow()
+    return await repository.claim_jobs(
+        conn,
+        worker_id=worker_id,
+        limit=limit,
+        now=now,
+        lease_until=now + timedelta(seconds=lease_seconds),
+    )
 
 
 async def test_noop_job_completes_with_an_event_per_state(platform: Platform) -> None:
@@ -63,10 +83,7 @@ async def test_higher_priority_is_claimed_first(platform: Platform) -> None:
     claimed_order = []
     for _ in range(3):
         async with platform.engine.begin() as conn:
-            now = utcnow()
-            (job,) = await repository.claim_jobs(
-                conn, worker_id="w1", limit=1, now=now, lease_until=now + timedelta(seconds=30)
-            )
+            (job,) = await claim(conn, "w1")
         claimed_order.append(ids[job.id])
     assert claimed_order == ["critical", "normal", "low"]
 
@@ -75,10 +92,7 @@ async def test_future_run_at_waits(platform: Platform) -> None:
     later = utcnow() + timedelta(hours=1)
     await platform.jobs.submit(JobSubmit(type="noop", run_at=later), "default")
     async with platform.engine.begin() as conn:
-        now = utcnow()
-        claimed = await repository.claim_jobs(
-            conn, worker_id="w1", limit=10, now=now, lease_until=now + timedelta(seconds=30)
-        )
+        claimed = await claim(conn, "w1", limit=10)
     assert claimed == []
 
 
@@ -211,21 +225,13 @@ async def test_a_fenced_worker_cannot_complete_a_rescued_job(platform: Platform)
     enqueued = await platform.jobs.submit(JobSubmit(type="noop"), "default")
     now = utcnow()
     async with platform.engine.begin() as conn:
-        (claimed_by_a,) = await repository.claim_jobs(
-            conn, worker_id="worker-a", limit=1, now=now, lease_until=now + timedelta(seconds=1)
-        )
+        (claimed_by_a,) = await claim(conn, "worker-a", now=now, lease_seconds=1)
     # Worker A is paused past its lease; any worker's sweep gives the job back.
     later = now + timedelta(seconds=5)
     async with platform.engine.begin() as conn:
         (expired,) = await repository.find_expired_leases(conn, now=later)
         assert await repository.rescue_expired(conn, lease=expired, now=later, retry_at=later)
-        (claimed_by_b,) = await repository.claim_jobs(
-            conn,
-            worker_id="worker-b",
-            limit=1,
-            now=later,
-            lease_until=later + timedelta(seconds=30),
-        )
+        (claimed_by_b,) = await claim(conn, "worker-b", now=later)
         assert claimed_by_b.id == claimed_by_a.id == enqueued.job_id
         assert claimed_by_b.attempts == 2
         done_b = await repository.complete_many(
@@ -283,17 +289,13 @@ async def test_a_failure_after_a_cancel_request_ends_cancelled(platform: Platfor
     enqueued = await platform.jobs.submit(JobSubmit(type="noop"), "default")
     now = utcnow()
     async with platform.engine.begin() as conn:
-        (job,) = await repository.claim_jobs(
-            conn, worker_id="w1", limit=1, now=now, lease_until=now + timedelta(seconds=30)
-        )
+        (job,) = await claim(conn, "w1", now=now)
     await platform.jobs.cancel(enqueued.job_id, "default")
     async with platform.engine.begin() as conn:
         await repository.finish_failed(
             conn, worker_id="w1", job=job, error="boom", now=now, retry_at=now
         )
-        again = await repository.claim_jobs(
-            conn, worker_id="w2", limit=1, now=now, lease_until=now + timedelta(seconds=30)
-        )
+        again = await claim(conn, "w2", now=now)
     assert again == []
     assert (await platform.jobs.get(enqueued.job_id, "default")).status == "cancelled"
 

@@ -176,10 +176,11 @@ async def test_postgresql_restart_loses_no_jobs(
 async def test_enqueue_recovers_after_its_connections_are_killed(platform: Platform) -> None:
     await platform.queue.enqueue(NewJob(type="noop"))  # warm the pools
     async with platform.engine.connect() as conn:
-        await conn.exec_driver_sql(
+        killed = await conn.exec_driver_sql(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+        assert any(row[0] for row in killed), "the pools' connections were terminated"
     outcomes = []
     for _ in range(4):
         try:

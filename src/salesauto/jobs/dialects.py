@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from salesauto.kit.types import UtcDateTime
+from salesauto.models.base import table_of
+from salesauto.models.jobs import Job
 
 if TYPE_CHECKING:
     from salesauto.jobs.repository import Completion, NewJob
@@ -130,6 +132,76 @@ async def pg_insert_many(
 
 
 # -- SQLite ----------------------------------------------------------------------------------
+
+
+def _sqlite_claim_statement(*, by_type: bool) -> sa.Update:
+    """Built once: the claim runs thousands of times a second and its SQL never changes."""
+    jobs = table_of(Job)
+    candidates = (
+        sa.select(jobs.c.id)
+        .where(
+            jobs.c.status == "queued",
+            jobs.c.run_at <= sa.bindparam("now"),
+            jobs.c.cancel_requested_at.is_(None),
+        )
+        .order_by(jobs.c.priority.desc(), jobs.c.run_at, jobs.c.id)
+        .limit(sa.bindparam("limit"))
+    )
+    if by_type:
+        candidates = candidates.where(jobs.c.type.in_(sa.bindparam("types", expanding=True)))
+    # No row locks on SQLite: BEGIN IMMEDIATE already makes this transaction the only writer.
+    picked = candidates.cte("picked")
+    return (
+        sa.update(jobs)
+        .where(jobs.c.id.in_(sa.select(picked.c.id)))
+        .values(
+            status="processing",
+            attempts=jobs.c.attempts + 1,
+            locked_by=sa.bindparam("worker_id"),
+            lease_expires_at=sa.bindparam("lease_until", type_=UtcDateTime()),
+            started_at=sa.bindparam("now", type_=UtcDateTime()),
+            updated_at=sa.bindparam("now", type_=UtcDateTime()),
+            progress=0.0,
+            progress_message=None,
+            error=None,
+        )
+        .returning(
+            jobs.c.id,
+            jobs.c.type,
+            jobs.c.parameters,
+            jobs.c.attempts,
+            jobs.c.max_attempts,
+            jobs.c.owner_id,
+            jobs.c.priority,
+        )
+    )
+
+
+_SQLITE_CLAIM_ANY = _sqlite_claim_statement(by_type=False)
+_SQLITE_CLAIM_BY_TYPE = _sqlite_claim_statement(by_type=True)
+
+
+async def sqlite_claim(
+    conn: AsyncConnection,
+    *,
+    worker_id: str,
+    limit: int,
+    now: datetime,
+    lease_until: datetime,
+    types: Sequence[str] | None,
+) -> list[Any]:
+    parameters: dict[str, Any] = {
+        "now": now,
+        "limit": limit,
+        "worker_id": worker_id,
+        "lease_until": lease_until,
+    }
+    statement = _SQLITE_CLAIM_ANY
+    if types is not None:
+        statement = _SQLITE_CLAIM_BY_TYPE
+        parameters["types"] = list(types)
+    return [row._mapping for row in (await conn.execute(statement, parameters)).all()]
+
 
 _SQLITE_COMPLETE = sa.text(
     """

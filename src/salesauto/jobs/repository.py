@@ -1,22 +1,20 @@
 """Queue statements. Every write that finishes a job is guarded by the lease holder's id.
 
-The same Core statements run on both databases: SQLAlchemy renders `FOR UPDATE SKIP LOCKED`
-on PostgreSQL and drops it on SQLite, where `BEGIN IMMEDIATE` already serialises writers.
-The only statement that differs by dialect is the batched completion (see `complete_many`).
+Most statements are the same Core SQL on both databases. The hot paths that differ (claim,
+batched completion, bulk and single insert) live in `dialects.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from salesauto.jobs import dialects
-from salesauto.kit.types import UtcDateTime
 from salesauto.models.base import table_of
 from salesauto.models.jobs import Job
 
@@ -124,53 +122,6 @@ def dialect_insert(conn: AsyncConnection) -> Any:
     return sqlite_insert
 
 
-def _claim_statement(*, by_type: bool) -> sa.Update:
-    """Built once: the claim runs thousands of times a second and its SQL never changes."""
-    candidates = (
-        sa.select(jobs.c.id)
-        .where(
-            jobs.c.status == "queued",
-            jobs.c.run_at <= sa.bindparam("now"),
-            jobs.c.cancel_requested_at.is_(None),
-        )
-        .order_by(jobs.c.priority.desc(), jobs.c.run_at, jobs.c.id)
-        .limit(sa.bindparam("limit"))
-        .with_for_update(skip_locked=True)
-    )
-    if by_type:
-        candidates = candidates.where(jobs.c.type.in_(sa.bindparam("types", expanding=True)))
-    # A CTE fences the locked subquery so PostgreSQL cannot update more rows than LIMIT.
-    picked = candidates.cte("picked")
-    return (
-        sa.update(jobs)
-        .where(jobs.c.id.in_(sa.select(picked.c.id)))
-        .values(
-            status="processing",
-            attempts=jobs.c.attempts + 1,
-            locked_by=sa.bindparam("worker_id"),
-            lease_expires_at=sa.bindparam("lease_until", type_=UtcDateTime()),
-            started_at=sa.bindparam("now", type_=UtcDateTime()),
-            updated_at=sa.bindparam("now", type_=UtcDateTime()),
-            progress=0.0,
-            progress_message=None,
-            error=None,
-        )
-        .returning(
-            jobs.c.id,
-            jobs.c.type,
-            jobs.c.parameters,
-            jobs.c.attempts,
-            jobs.c.max_attempts,
-            jobs.c.owner_id,
-            jobs.c.priority,
-        )
-    )
-
-
-_CLAIM_ANY = _claim_statement(by_type=False)
-_CLAIM_BY_TYPE = _claim_statement(by_type=True)
-
-
 async def claim_jobs(
     conn: AsyncConnection,
     *,
@@ -181,27 +132,10 @@ async def claim_jobs(
     types: Sequence[str] | None = None,
 ) -> list[ClaimedJob]:
     """Claim up to `limit` due jobs in one statement, highest priority first."""
-    parameters: dict[str, Any] = {
-        "now": now,
-        "limit": limit,
-        "worker_id": worker_id,
-        "lease_until": lease_until,
-    }
-    if conn.dialect.name == "postgresql":
-        rows = await dialects.pg_claim(
-            conn,
-            worker_id=worker_id,
-            limit=limit,
-            now=now,
-            lease_until=lease_until,
-            types=types,
-        )
-    else:
-        statement = _CLAIM_ANY
-        if types is not None:
-            statement = _CLAIM_BY_TYPE
-            parameters["types"] = list(types)
-        rows = [row._mapping for row in (await conn.execute(statement, parameters)).all()]
+    claim = dialects.pg_claim if conn.dialect.name == "postgresql" else dialects.sqlite_claim
+    rows = await claim(
+        conn, worker_id=worker_id, limit=limit, now=now, lease_until=lease_until, types=types
+    )
     rows.sort(key=lambda row: (-row["priority"], row["id"]))
     return [
         ClaimedJob(
@@ -437,7 +371,3 @@ async def rescue_expired(
         .returning(jobs.c.id)
     )
     return (await conn.execute(statement)).first() is not None
-
-
-def lease_deadline(now: datetime, seconds: float) -> datetime:
-    return now + timedelta(seconds=seconds)

@@ -46,8 +46,3 @@ async def last_worker_heartbeat(conn: AsyncConnection) -> datetime | None:
     result = await conn.execute(sa.select(sa.func.max(workers.c.last_seen_at)))
     latest: datetime | None = result.scalar_one_or_none()
     return latest
-
-
-async def prune_dead_workers(conn: AsyncConnection, *, older_than: datetime) -> int:
-    result = await conn.execute(sa.delete(workers).where(workers.c.last_seen_at < older_than))
-    return result.rowcount or 0

@@ -20,10 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.pool import NullPool
 
 T = TypeVar("T")
@@ -76,14 +74,6 @@ def create_autocommit_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
         isolation_level="AUTOCOMMIT",
         pool_reset_on_return=None,  # never in a transaction, so nothing to roll back
     )
-
-
-def is_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 def _is_locked(error: Exception) -> bool:
