@@ -5,10 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path(".salesauto")
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept `SALESAUTO_<NAME>` and the vendor's usual `<NAME>`, plus the field name."""
+    return AliasChoices(f"SALESAUTO_{name}", name, name.lower())
 
 
 class Settings(BaseSettings):
@@ -19,6 +24,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        populate_by_name=True,
     )
 
     environment: str = Field(
@@ -86,6 +92,104 @@ class Settings(BaseSettings):
     job_modules: list[str] = Field(
         default_factory=list,
         description="Extra Python modules to import at start; they register job handlers.",
+    )
+
+    # Providers. Each reads the name users already have (`HUBSPOT_ACCESS_TOKEN`) or the
+    # `SALESAUTO_` one; a provider without credentials runs against the built-in sandbox.
+    hubspot_access_token: SecretStr | None = Field(
+        None,
+        validation_alias=_env("HUBSPOT_ACCESS_TOKEN"),
+        description="HubSpot private-app or OAuth access token; empty means the sandbox.",
+    )
+    hubspot_base_url: str | None = Field(
+        None,
+        validation_alias=_env("HUBSPOT_BASE_URL"),
+        description="HubSpot API base URL (default https://api.hubapi.com).",
+    )
+    hubspot_client_secret: SecretStr | None = Field(
+        None,
+        validation_alias=_env("HUBSPOT_CLIENT_SECRET"),
+        description="HubSpot app client secret: verifies webhook signatures (v1, v2, v3).",
+    )
+    hubspot_requests_per_10s: int = Field(
+        100,
+        ge=1,
+        le=1000,
+        validation_alias=_env("HUBSPOT_REQUESTS_PER_10S"),
+        description="HubSpot burst limit per 10 s: 100 (Free/Starter), 190 (Pro/Enterprise).",
+    )
+    lemlist_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=_env("LEMLIST_API_KEY"),
+        description="lemlist API key; empty means the sandbox.",
+    )
+    lemlist_base_url: str | None = Field(
+        None,
+        validation_alias=_env("LEMLIST_BASE_URL"),
+        description="lemlist API base URL (default https://api.lemlist.com/api).",
+    )
+    explorium_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=_env("EXPLORIUM_API_KEY"),
+        description="Explorium API key; empty means the sandbox.",
+    )
+    explorium_base_url: str | None = Field(
+        None,
+        validation_alias=_env("EXPLORIUM_BASE_URL"),
+        description="Explorium API base URL (default https://api.explorium.ai).",
+    )
+    apollo_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=_env("APOLLO_API_KEY"),
+        description="Apollo API key; empty means the sandbox.",
+    )
+    apollo_base_url: str | None = Field(
+        None,
+        validation_alias=_env("APOLLO_BASE_URL"),
+        description="Apollo API base URL (default https://api.apollo.io/api/v1).",
+    )
+    apollo_requests_per_minute: int = Field(
+        200,
+        ge=1,
+        le=10000,
+        validation_alias=_env("APOLLO_REQUESTS_PER_MINUTE"),
+        description="Apollo per-endpoint limit per minute for your plan (200 on Basic).",
+    )
+    provider_timeout_seconds: float = Field(
+        30.0, gt=0, description="Timeout of one provider HTTP call."
+    )
+    provider_max_attempts: int = Field(
+        6, ge=1, le=20, description="Attempts per provider call on 429, 502-504 and network errors."
+    )
+    provider_max_retry_wait_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="Longest single wait a call accepts; a longer Retry-After fails the call.",
+    )
+    provider_breaker_failures: int = Field(
+        5, ge=1, description="Consecutive provider failures that open its circuit breaker."
+    )
+    provider_breaker_reset_seconds: float = Field(
+        30.0, gt=0, description="How long an open breaker waits before one probe call."
+    )
+    sandbox_enabled: bool = Field(
+        True,
+        description="Mount the provider emulators at /sandbox/<vendor> for providers without keys.",
+    )
+    sandbox_url: str | None = Field(
+        None,
+        description=(
+            "Where a standalone `salesauto sandbox` listens (e.g. http://127.0.0.1:3100); "
+            "empty means the sandbox mounted in this API."
+        ),
+    )
+    sandbox_seed: int = Field(
+        42, description="Seed of the sandbox's synthetic companies and people (reproducible)."
+    )
+    sandbox_time_scale: float = Field(
+        60.0,
+        gt=0,
+        description="How much faster than real time the sandbox's lemlist engagement unfolds.",
     )
 
     @field_validator("log_level")

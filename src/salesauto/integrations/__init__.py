@@ -1,0 +1,1 @@
+"""Provider clients (HubSpot, lemlist, Explorium, Apollo), their HTTP layer and the sandbox."""
