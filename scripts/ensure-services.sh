@@ -1,10 +1,28 @@
 #!/usr/bin/env bash
-# Make sure the PostgreSQL server the tests use is up; start the local cluster if it is down.
+# Make sure the PostgreSQL and Redis servers the tests use are up; start them if they are down.
 # The test suite creates (and drops) its own database on it. An unreachable server fails the
 # run: PostgreSQL tests are never skipped.
 set -euo pipefail
 HOST="${SALESAUTO_TEST_PG_HOST:-127.0.0.1}"
 PORT="${SALESAUTO_TEST_PG_PORT:-5432}"
+
+REDIS_PORT="${SALESAUTO_TEST_REDIS_PORT:-6379}"
+
+# Redis: the provider rate limiter shares its windows across processes through it.
+if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  echo "Redis on 127.0.0.1:$REDIS_PORT is down; starting it" >&2
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" \
+    --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 20); do
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 || {
+    echo "Redis is not reachable on 127.0.0.1:$REDIS_PORT; the tests need it" >&2
+    exit 1
+  }
+fi
 
 if pg_isready -q -h "$HOST" -p "$PORT" 2>/dev/null; then
   exit 0

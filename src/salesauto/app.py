@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request
@@ -14,6 +14,9 @@ from salesauto import __version__
 from salesauto.config import Settings, get_settings
 from salesauto.events.endpoints import router as events_router
 from salesauto.health.endpoints import router as health_router
+from salesauto.integrations.endpoints import router as integrations_router
+from salesauto.integrations.providers import PROVIDERS, resolve_target
+from salesauto.integrations.sandbox.server import build_sandbox_app, sandbox_config
 from salesauto.jobs.endpoints import router as jobs_router
 from salesauto.kit.errors import SalesautoError
 from salesauto.observability.logging import configure_logging
@@ -21,6 +24,7 @@ from salesauto.observability.middleware import RequestLogMiddleware
 from salesauto.platform import Platform
 
 log = structlog.get_logger(__name__)
+SANDBOX_PATH = "/sandbox"
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> FastAPI:
@@ -28,18 +32,27 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     configure_logging(settings.log_level, json=settings.log_json)
     with_worker = settings.worker_in_process if run_worker is None else run_worker
 
+    sandbox = mounted_sandbox(settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        platform = Platform.build(settings)
-        app.state.platform = platform
-        await platform.start()
-        if with_worker:
-            platform.start_worker()
-        log.info("api.started", database=platform.engine.dialect.name, worker=with_worker)
-        try:
+        async with AsyncExitStack() as stack:
+            if sandbox is not None:
+                # Starlette skips a mounted app's lifespan; lemlist's clock runs in it.
+                await stack.enter_async_context(sandbox.router.lifespan_context(sandbox))
+            platform = Platform.build(settings)
+            app.state.platform = platform
+            await platform.start()
+            stack.push_async_callback(platform.stop)
+            if with_worker:
+                platform.start_worker()
+            log.info(
+                "api.started",
+                database=platform.engine.dialect.name,
+                worker=with_worker,
+                sandbox=platform.integrations.sandboxed(),
+            )
             yield
-        finally:
-            await platform.stop()
 
     app = FastAPI(
         title="salesauto",
@@ -50,17 +63,40 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health_router)
     app.include_router(jobs_router)
+    app.include_router(integrations_router)
     app.include_router(events_router)
+    if sandbox is not None:
+        app.mount(SANDBOX_PATH, sandbox)
     _install_error_handlers(app)
     return app
+
+
+def mounted_sandbox(settings: Settings) -> FastAPI | None:
+    """The emulators of every provider without credentials, unless a standalone one is used."""
+    if not settings.sandbox_enabled or settings.sandbox_url:
+        return None
+    vendors = [
+        name
+        for name in PROVIDERS
+        if resolve_target(settings, name, sandbox_base=SANDBOX_PATH).mode == "sandbox"
+        and getattr(settings, f"{name}_base_url") is None
+    ]
+    if not vendors:
+        return None
+    return build_sandbox_app(sandbox_config(settings), vendors)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SalesautoError)
     async def domain_error(_request: Request, error: SalesautoError) -> JSONResponse:
+        retry_after = error.details.get("retryAfter")
+        headers = {}
+        if isinstance(retry_after, int | float) and retry_after > 0:
+            headers["Retry-After"] = str(max(1, round(retry_after)))
         return JSONResponse(
             {"success": False, "error": error.message, **error.details},
             status_code=error.status_code,
+            headers=headers,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from salesauto.config import Settings
 from salesauto.events.notifier import Notifier
 from salesauto.events.tail import EventTail
+from salesauto.integrations.providers import local_sandbox_base
+from salesauto.integrations.registry import Integrations
 from salesauto.jobs.queue import Queue
 from salesauto.jobs.registry import load_job_modules
 from salesauto.jobs.scheduler import Scheduler
@@ -26,6 +28,7 @@ class Platform:
     queue: Queue
     jobs: JobService
     tail: EventTail
+    integrations: Integrations
     _background: list[asyncio.Task[None]] = field(default_factory=list)
     _worker: Worker | None = None
     _stop_scheduler: asyncio.Event = field(default_factory=asyncio.Event)
@@ -38,7 +41,9 @@ class Platform:
         notifier = Notifier(url)
         queue = Queue(engine, settings, notifier)
         tail = EventTail(engine, notifier, poll_seconds=0.25 if settings.is_sqlite else 1.0)
-        return cls(settings, engine, notifier, queue, JobService(queue), tail)
+        # Providers without keys use the sandbox this process's API mounts (or sandbox_url).
+        integrations = Integrations.build(settings, sandbox_base=local_sandbox_base(settings))
+        return cls(settings, engine, notifier, queue, JobService(queue), tail, integrations)
 
     async def start(self, *, events: bool = True) -> None:
         await self.notifier.start()
@@ -69,4 +74,5 @@ class Platform:
         await self.tail.stop()
         await self.notifier.stop()
         await self.queue.close()
+        await self.integrations.aclose()
         await self.engine.dispose()

@@ -29,7 +29,7 @@ async def serve_app(app: ASGIApp) -> AsyncIterator[str]:
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+    while not server.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from salesauto import __version__
-from salesauto.cli import jobs
+from salesauto.cli import integrations, jobs
 from salesauto.cli.common import console, fail, load_settings, migrate_embedded
 from salesauto.kit.migrate import upgrade_to_head
 from salesauto.observability.logging import redact_text
@@ -21,6 +21,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(integrations.app, name="integrations")
+app.command(name="sandbox")(integrations.sandbox)
 
 
 @app.command()

@@ -54,6 +54,8 @@ async def readiness(request: Request) -> JSONResponse:
     except Exception as error:
         checks["database"] = {"ok": False, "error": type(error).__name__}
         ready = False
+    # Reported, not gating: a provider outage must not take the API out of the load balancer.
+    checks["providers"] = platform.integrations.snapshot()
     if platform.settings.redis_url is not None:
         checks["redis"] = await _redis_check(platform.settings.redis_url.get_secret_value())
         ready &= checks["redis"]["ok"]

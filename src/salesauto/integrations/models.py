@@ -31,8 +31,19 @@ REVENUE_RANGES = (
     "10B-100B",
     "100B-1T",
 )
-SENIORITIES = ("owner", "founder", "c_suite", "partner", "vp", "head", "director", "manager",
-               "senior", "entry", "intern")
+SENIORITIES = (
+    "owner",
+    "founder",
+    "c_suite",
+    "partner",
+    "vp",
+    "head",
+    "director",
+    "manager",
+    "senior",
+    "entry",
+    "intern",
+)
 
 
 class Record(BaseModel):

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from limits.aio.storage import Storage
 from pydantic import SecretStr
 
 from salesauto.config import Settings
 from salesauto.integrations.http.breaker import CircuitBreaker
 from salesauto.integrations.http.client import ProviderHttp, ProviderProfile, ResilienceSettings
-from salesauto.integrations.http.limiter import ProviderRateLimiter, limiter_storage
+from salesauto.integrations.http.limiter import LimiterStore, ProviderRateLimiter, limiter_storage
 
 PROVIDERS = ("hubspot", "lemlist", "explorium", "apollo")
 LIVE_BASE_URLS = {
@@ -76,13 +75,25 @@ def local_sandbox_base(settings: Settings) -> str:
     return f"http://{host}:{settings.port}/sandbox"
 
 
+def settings_limiter_store(settings: Settings) -> LimiterStore:
+    """Redis when `SALESAUTO_REDIS_URL` is set (cluster-wide limits), else process memory."""
+    return limiter_storage(settings.redis_url.get_secret_value() if settings.redis_url else None)
+
+
 def build_http(
-    profile: ProviderProfile, settings: Settings, storage: Storage | None = None
+    profile: ProviderProfile, settings: Settings, store: LimiterStore | None = None
 ) -> ProviderHttp:
-    """The resilient HTTP layer for one provider, with settings' timeouts, retries and breaker."""
-    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    """The resilient HTTP layer for one provider, with settings' timeouts, retries and breaker.
+
+    Pass a shared `store` to give several providers one Redis pool; without one the layer
+    owns (and closes) its own.
+    """
     limiter = ProviderRateLimiter(
-        profile.name, profile.credential, profile.limits, storage or limiter_storage(redis_url)
+        profile.name,
+        profile.credential,
+        profile.limits,
+        store or settings_limiter_store(settings),
+        owns_store=store is None,
     )
     breaker = CircuitBreaker(
         profile.name,

@@ -107,6 +107,7 @@ class ProviderHttp:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        await self.limiter.aclose()
 
     async def request(
         self,
@@ -193,7 +194,11 @@ class ProviderHttp:
         else:
             PROVIDER_THROTTLED_SECONDS.labels(self.name).inc(wait)
         log.info(
-            "provider.retry", provider=self.name, reason=reason, wait=round(wait, 2), attempt=attempt
+            "provider.retry",
+            provider=self.name,
+            reason=reason,
+            wait=round(wait, 2),
+            attempt=attempt,
         )
         await asyncio.sleep(wait)
 
@@ -209,7 +214,7 @@ class ProviderHttp:
                     moment = None
                 if moment is not None:
                     return max(moment.timestamp() - time.time(), 0.0)
-        if response.status_code == 429:
+        if response.status_code == 429 or response.status_code in self.profile.extra_retry_statuses:
             return self.profile.wait_hint(response)
         return None
 
@@ -239,5 +244,6 @@ class ProviderHttp:
             body: object = response.json()
         except ValueError:
             body = response.text
-        return ProviderRejected(self.name, f"{who} rejected the request ({status}): {detail}",
-                                status=status, body=body)
+        return ProviderRejected(
+            self.name, f"{who} rejected the request ({status}): {detail}", status=status, body=body
+        )

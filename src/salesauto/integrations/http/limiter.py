@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, RateLimitItemPerSecond
-from limits.aio.storage import MemoryStorage, Storage, storage_from_string
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import ConnectionPool
 
 from salesauto.integrations.http.metrics import PROVIDER_THROTTLED, PROVIDER_THROTTLED_SECONDS
 
@@ -41,12 +42,31 @@ class RateLimit:
         return f"{self.amount}/{self.seconds}s"
 
 
-def limiter_storage(redis_url: str | None) -> Storage:
+@dataclass
+class LimiterStore:
+    """Where the windows live: Redis (shared by the cluster) or this process's memory."""
+
+    storage: Storage
+    pool: ConnectionPool | None = None
+
+    async def aclose(self) -> None:
+        if self.pool is not None:
+            await self.pool.aclose()
+
+
+def limiter_storage(redis_url: str | None) -> LimiterStore:
     """Redis storage shared by the cluster when a URL is given, else this process's memory."""
     if not redis_url:
-        return MemoryStorage()
+        return LimiterStore(MemoryStorage())
+    # Our own pool, so the connections close with the platform (limits never closes them).
+    pool = ConnectionPool.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
     scheme, rest = redis_url.split("://", 1)
-    return storage_from_string(f"async+{scheme}://{rest}", implementation="redispy")
+    storage = RedisStorage(
+        f"async+{scheme}://{rest}",
+        implementation="redispy",
+        connection_pool=pool,  # type: ignore[arg-type]  # limits types options as scalars
+    )
+    return LimiterStore(storage, pool)
 
 
 class ProviderRateLimiter:
@@ -57,15 +77,22 @@ class ProviderRateLimiter:
         provider: str,
         credential: str,
         limits: list[RateLimit],
-        storage: Storage,
+        store: LimiterStore,
+        *,
+        owns_store: bool = False,
     ) -> None:
         self.provider = provider
         # Limits are per key at the provider: two HubSpot accounts do not share a window.
         self._identity = hashlib.sha256(credential.encode()).hexdigest()[:16]
         self._groups: dict[str, list[RateLimitItem]] = {}
+        self._margins: dict[str, float] = {}
         for limit in limits:
             self._groups.setdefault(limit.group, []).append(limit.item())
-        self._strategy = MovingWindowRateLimiter(storage)
+            margin = max(0.05, 0.02 * limit.seconds)
+            self._margins[limit.group] = max(self._margins.get(limit.group, 0.0), margin)
+        self._store = store
+        self._owns_store = owns_store
+        self._strategy = MovingWindowRateLimiter(store.storage)
         # One waiter per group polls the shared window at a time; the rest queue in order.
         self._turns: dict[str, asyncio.Lock] = {}
 
@@ -75,19 +102,27 @@ class ProviderRateLimiter:
         if not items:
             return 0.0
         lock = self._turns.setdefault(group, asyncio.Lock())
+        self._margins.setdefault(group, self._margins.get("default", 0.05))
         waited = 0.0
         async with lock:
             while True:
                 blocked_until = await self._try_take(items)
                 if blocked_until is None:
                     break
-                delay = max(blocked_until - time.time(), 0.005) + random.uniform(0, 0.01)
+                # Wake a little after the slot frees: requests granted together can reach
+                # the provider a few ms apart (new connections), and it counts arrivals.
+                margin = self._margins[group]
+                delay = max(blocked_until - time.time(), 0.0) + margin + random.uniform(0, 0.01)
                 waited += delay
                 await asyncio.sleep(delay)
         if waited:
             PROVIDER_THROTTLED.labels(self.provider).inc()
             PROVIDER_THROTTLED_SECONDS.labels(self.provider).inc(waited)
         return waited
+
+    async def aclose(self) -> None:
+        if self._owns_store:
+            await self._store.aclose()
 
     def _items(self, group: str) -> list[RateLimitItem]:
         items = list(self._groups.get(group, []))

@@ -131,14 +131,26 @@ def _hex(seed: int, kind: str, index: int, length: int) -> str:
     return hashlib.sha1(f"{seed}:{kind}:{index}".encode()).hexdigest()[:length]
 
 
-def _pick_weighted(rng: random.Random, options: tuple[str, ...] | list[str],
-                   weights: tuple[int, ...] | list[int]) -> str:
+def _pick_weighted(
+    rng: random.Random, options: tuple[str, ...] | list[str], weights: tuple[int, ...] | list[int]
+) -> str:
     return rng.choices(list(options), weights=list(weights), k=1)[0]
 
 
 def _revenue_range(revenue: int) -> str:
-    bounds = (500_000, 1_000_000, 5_000_000, 10_000_000, 25_000_000, 75_000_000, 200_000_000,
-              500_000_000, 1_000_000_000, 10_000_000_000, 100_000_000_000)
+    bounds = (
+        500_000,
+        1_000_000,
+        5_000_000,
+        10_000_000,
+        25_000_000,
+        75_000_000,
+        200_000_000,
+        500_000_000,
+        1_000_000_000,
+        10_000_000_000,
+        100_000_000_000,
+    )
     for bound, label in zip(bounds, REVENUE_RANGES, strict=False):
         if revenue < bound:
             return label
@@ -216,10 +228,16 @@ def _build_company(seed: int, index: int, rng: random.Random, taken: set[str]) -
     )
 
 
-def _funding(rng: random.Random, founded: int, employees: int,
-             industry: str) -> tuple[FundingRoundFact, ...]:
-    venture = industry in ("software development", "computer and network security",
-                           "biotechnology research", "financial services", "e-learning providers")
+def _funding(
+    rng: random.Random, founded: int, employees: int, industry: str
+) -> tuple[FundingRoundFact, ...]:
+    venture = industry in (
+        "software development",
+        "computer and network security",
+        "biotechnology research",
+        "financial services",
+        "e-learning providers",
+    )
     if rng.random() > (0.6 if venture else 0.15):
         return ()
     rounds = min(1 + employees // 120 + rng.randint(0, 1), len(v.FUNDING_STAGES))
@@ -228,26 +246,44 @@ def _funding(rng: random.Random, founded: int, employees: int,
     for stage, low, high in v.FUNDING_STAGES[:rounds]:
         if day > REFERENCE_DAY:
             break
-        facts.append(FundingRoundFact(stage, day, rng.randrange(low, high, 250_000),
-                                      tuple(rng.sample(v.INVESTORS, k=rng.randint(1, 3)))))
+        facts.append(
+            FundingRoundFact(
+                stage,
+                day,
+                rng.randrange(low, high, 250_000),
+                tuple(rng.sample(v.INVESTORS, k=rng.randint(1, 3))),
+            )
+        )
         day += timedelta(days=rng.randint(300, 800))
     return tuple(facts)
 
 
-def _events(seed: int, index: int, rng: random.Random,
-            funding: tuple[FundingRoundFact, ...]) -> tuple[CompanyEvent, ...]:
+def _events(
+    seed: int, index: int, rng: random.Random, funding: tuple[FundingRoundFact, ...]
+) -> tuple[CompanyEvent, ...]:
     events: list[CompanyEvent] = []
     for number, round_ in enumerate(funding):
         if (REFERENCE_DAY - round_.day).days <= 365:
-            events.append(CompanyEvent(
-                _hex(seed, f"event-{index}", number, 32), "new_funding_round", round_.day,
-                {"funding_round": round_.stage, "amount_usd": round_.amount_usd,
-                 "investors": list(round_.investors)}))
+            events.append(
+                CompanyEvent(
+                    _hex(seed, f"event-{index}", number, 32),
+                    "new_funding_round",
+                    round_.day,
+                    {
+                        "funding_round": round_.stage,
+                        "amount_usd": round_.amount_usd,
+                        "investors": list(round_.investors),
+                    },
+                )
+            )
     for number in range(rng.choice((0, 0, 1, 1, 2, 3))):
         kind = rng.choice(v.EVENT_TYPES[1:])
         day = REFERENCE_DAY - timedelta(days=rng.randint(1, 180))
-        events.append(CompanyEvent(_hex(seed, f"event-{index}", 100 + number, 32), kind, day,
-                                   {"event_name": kind}))
+        events.append(
+            CompanyEvent(
+                _hex(seed, f"event-{index}", 100 + number, 32), kind, day, {"event_name": kind}
+            )
+        )
     return tuple(sorted(events, key=lambda event: event.day, reverse=True))
 
 
@@ -270,36 +306,46 @@ def _build_people(seed: int, company: Company, rng: random.Random, start: int) -
                 title = f"Founder & {short}"
         else:
             department = _pick_weighted(rng, tuple(v.DEPARTMENTS), v.DEPARTMENT_WEIGHTS)
-            seniority = _pick_weighted(rng, tuple(v.SENIORITY_WEIGHTS),
-                                       tuple(v.SENIORITY_WEIGHTS.values()))
+            seniority = _pick_weighted(
+                rng, tuple(v.SENIORITY_WEIGHTS), tuple(v.SENIORITY_WEIGHTS.values())
+            )
             title = _title(rng, department, seniority)
         local = _local_part(pattern, first, last)
         while local in used:
             local = f"{local}{rng.randint(2, 99)}"
         used.add(local)
         email = f"{local}@{company.domain}"
-        status = "catch-all" if catch_all else _pick_weighted(
-            rng, ("verified", "unverified", "invalid"), (82, 13, 5))
+        status = (
+            "catch-all"
+            if catch_all
+            else _pick_weighted(rng, ("verified", "unverified", "invalid"), (82, 13, 5))
+        )
         index = start + offset
         prefix = v.PHONE_PREFIX[company.country_code]
-        people.append(Person(
-            index=index,
-            prospect_id=_hex(seed, "prospect", index, 40),
-            apollo_id=_hex(seed, "apollo-person", index, 24),
-            first_name=first,
-            last_name=last,
-            email=email,
-            email_status=status,
-            title=title,
-            seniority=seniority,
-            department=department,
-            phone=(f"{prefix} {rng.randint(200, 999)} {rng.randint(100, 999)} "
-                   f"{rng.randint(1000, 9999)}") if rng.random() < 0.55 else None,
-            linkedin_url=f"https://www.linkedin.com/in/{_slug(first)}-{_slug(last)}-"
-                         f"{_hex(seed, 'li', index, 6)}",
-            company=company,
-            months_in_role=rng.randint(1, 96),
-        ))
+        people.append(
+            Person(
+                index=index,
+                prospect_id=_hex(seed, "prospect", index, 40),
+                apollo_id=_hex(seed, "apollo-person", index, 24),
+                first_name=first,
+                last_name=last,
+                email=email,
+                email_status=status,
+                title=title,
+                seniority=seniority,
+                department=department,
+                phone=(
+                    f"{prefix} {rng.randint(200, 999)} {rng.randint(100, 999)} "
+                    f"{rng.randint(1000, 9999)}"
+                )
+                if rng.random() < 0.55
+                else None,
+                linkedin_url=f"https://www.linkedin.com/in/{_slug(first)}-{_slug(last)}-"
+                f"{_hex(seed, 'li', index, 6)}",
+                company=company,
+                months_in_role=rng.randint(1, 96),
+            )
+        )
     return people
 
 
@@ -339,8 +385,9 @@ def universe(seed: int = 42, companies: int = COMPANY_COUNT) -> Universe:
     built = [_build_company(seed, index, rng, taken) for index in range(companies)]
     people: list[Person] = []
     for company in built:
-        company.people = _build_people(seed, company, random.Random(f"{seed}:{company.index}"),
-                                       len(people))
+        company.people = _build_people(
+            seed, company, random.Random(f"{seed}:{company.index}"), len(people)
+        )
         people.extend(company.people)
     return Universe(
         seed=seed,
