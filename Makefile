@@ -35,3 +35,4 @@ format: setup
 bench: setup
 	scripts/ensure-services.sh
 	$(BIN)/python bench/queue.py
+	$(BIN)/python bench/providers.py

@@ -34,7 +34,7 @@ class RateLimit:
     def item(self) -> RateLimitItem:
         # Keep ~2 % headroom: the provider counts arrivals, we count departures, and network
         # jitter reorders a few requests at the window's edge.
-        headroom = math.ceil(self.amount * 0.02) if self.amount >= 10 else 0
+        headroom = math.floor(self.amount * 0.02)
         return RateLimitItemPerSecond(self.amount - headroom, self.seconds)
 
     @property
