@@ -27,6 +27,24 @@ PG_ADMIN_DSN = os.environ.get(
     "SALESAUTO_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 BACKENDS = ["sqlite", "postgresql"]
+# A developer's real provider keys must never turn a test into a live call.
+PROVIDER_ENV = [
+    f"{prefix}{name}"
+    for prefix in ("", "SALESAUTO_")
+    for name in (
+        "HUBSPOT_ACCESS_TOKEN",
+        "LEMLIST_API_KEY",
+        "EXPLORIUM_API_KEY",
+        "APOLLO_API_KEY",
+        "HUBSPOT_BASE_URL",
+        "LEMLIST_BASE_URL",
+        "EXPLORIUM_BASE_URL",
+        "APOLLO_BASE_URL",
+        "HUBSPOT_CLIENT_SECRET",
+    )
+]
+for _name in PROVIDER_ENV:
+    os.environ.pop(_name, None)
 TEST_JOB_MODULES = ["tests.support.jobs"]
 
 
@@ -96,7 +114,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "log_level": "WARNING",
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]
 
 
 @pytest.fixture

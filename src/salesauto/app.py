@@ -15,8 +15,11 @@ from salesauto.config import Settings, get_settings
 from salesauto.events.endpoints import router as events_router
 from salesauto.health.endpoints import router as health_router
 from salesauto.integrations.endpoints import router as integrations_router
-from salesauto.integrations.providers import PROVIDERS, resolve_target
-from salesauto.integrations.sandbox.server import build_sandbox_app, sandbox_config
+from salesauto.integrations.sandbox.server import (
+    build_sandbox_app,
+    sandbox_config,
+    vendors_needing_sandbox,
+)
 from salesauto.jobs.endpoints import router as jobs_router
 from salesauto.kit.errors import SalesautoError
 from salesauto.observability.logging import configure_logging
@@ -73,17 +76,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
 
 def mounted_sandbox(settings: Settings) -> FastAPI | None:
     """The emulators of every provider without credentials, unless a standalone one is used."""
-    if not settings.sandbox_enabled or settings.sandbox_url:
-        return None
-    vendors = [
-        name
-        for name in PROVIDERS
-        if resolve_target(settings, name, sandbox_base=SANDBOX_PATH).mode == "sandbox"
-        and getattr(settings, f"{name}_base_url") is None
-    ]
-    if not vendors:
-        return None
-    return build_sandbox_app(sandbox_config(settings), vendors)
+    vendors = vendors_needing_sandbox(settings)
+    return build_sandbox_app(sandbox_config(settings), vendors) if vendors else None
 
 
 def _install_error_handlers(app: FastAPI) -> None:

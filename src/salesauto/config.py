@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path(".salesauto")
@@ -155,6 +155,13 @@ class Settings(BaseSettings):
         validation_alias=_env("APOLLO_REQUESTS_PER_MINUTE"),
         description="Apollo per-endpoint limit per minute for your plan (200 on Basic).",
     )
+    apollo_requests_per_hour: int = Field(
+        400,
+        ge=1,
+        le=1_000_000,
+        validation_alias=_env("APOLLO_REQUESTS_PER_HOUR"),
+        description="Apollo per-endpoint limit per hour for your plan (400 Basic, 600 Pro).",
+    )
     provider_timeout_seconds: float = Field(
         30.0, gt=0, description="Timeout of one provider HTTP call."
     )
@@ -174,7 +181,10 @@ class Settings(BaseSettings):
     )
     sandbox_enabled: bool = Field(
         True,
-        description="Mount the provider emulators at /sandbox/<vendor> for providers without keys.",
+        description=(
+            "Use the provider emulators (mounted at /sandbox/<vendor>) for providers without "
+            "keys. Off by default when environment is `production`."
+        ),
     )
     sandbox_url: str | None = Field(
         None,
@@ -191,6 +201,13 @@ class Settings(BaseSettings):
         gt=0,
         description="How much faster than real time the sandbox's lemlist engagement unfolds.",
     )
+
+    @model_validator(mode="after")
+    def _no_sandbox_in_production(self) -> Settings:
+        # The sandbox's control routes can inject outages; production must opt in explicitly.
+        if self.environment == "production" and "sandbox_enabled" not in self.model_fields_set:
+            self.sandbox_enabled = False
+        return self
 
     @field_validator("log_level")
     @classmethod

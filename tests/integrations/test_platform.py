@@ -12,12 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from salesauto.app import create_app
 from salesauto.config import Settings
 from salesauto.integrations.sandbox.hubspot import build_hubspot_emulator
 from salesauto.integrations.sandbox.kit import SandboxConfig
+from salesauto.kit.serving import serve_in_background
 from tests.support.servers import free_port, serve_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,19 +37,8 @@ PROVIDER_ENV = (
 async def serving(settings: Settings) -> AsyncIterator[str]:
     """The real API on the port its settings name, so its own clients reach /sandbox."""
     app = create_app(settings, run_worker=False)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://{settings.host}:{settings.port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serve_in_background(app, host=settings.host, port=settings.port) as url:
+        yield url
 
 
 async def test_serve_mounts_the_sandbox_for_providers_without_keys(settings: Settings) -> None:

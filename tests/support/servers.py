@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
 from starlette.types import ASGIApp
 
 from salesauto.config import Settings
+from salesauto.kit.serving import serve_in_background
 
 
 def free_port() -> int:
@@ -23,22 +21,9 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def serve_app(app: ASGIApp) -> AsyncIterator[str]:
-    """Run `app` with uvicorn in this event loop; yields its base URL `http://127.0.0.1:port`."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    """Run `app` with uvicorn in this event loop (lifespan included); yields its base URL."""
+    async with serve_in_background(app) as url:
+        yield url
 
 
 def provider_settings(**overrides: object) -> Settings:
@@ -52,4 +37,4 @@ def provider_settings(**overrides: object) -> Settings:
         "provider_max_retry_wait_seconds": 15.0,
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -14,8 +13,13 @@ from rich.table import Table
 from salesauto.cli.common import console, load_settings, print_json
 from salesauto.config import Settings
 from salesauto.integrations.checks import ProviderCheck, check_providers
-from salesauto.integrations.providers import PROVIDERS, resolve_target
 from salesauto.integrations.registry import Integrations
+from salesauto.integrations.sandbox.server import (
+    build_sandbox_app,
+    sandbox_config,
+    vendors_needing_sandbox,
+)
+from salesauto.kit.serving import serve_in_background
 
 app = typer.Typer(help="Provider integrations: HubSpot, lemlist, Explorium, Apollo.")
 
@@ -23,41 +27,12 @@ app = typer.Typer(help="Provider integrations: HubSpot, lemlist, Explorium, Apol
 @contextlib.asynccontextmanager
 async def _local_sandbox(settings: Settings) -> AsyncIterator[str | None]:
     """Start the emulators on a free port when a provider needs them and none is configured."""
-    needs = [
-        name
-        for name in PROVIDERS
-        if resolve_target(settings, name, sandbox_base="http://sandbox").mode == "sandbox"
-        and not settings.sandbox_url
-        and getattr(settings, f"{name}_base_url") is None
-    ]
+    needs = vendors_needing_sandbox(settings)
     if not needs:
         yield None
         return
-    import uvicorn
-
-    from salesauto.integrations.sandbox.server import build_sandbox_app, sandbox_config
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            build_sandbox_app(sandbox_config(settings), needs),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serve_in_background(build_sandbox_app(sandbox_config(settings), needs)) as url:
+        yield url
 
 
 async def _run_checks(settings: Settings) -> list[ProviderCheck]:
@@ -110,8 +85,6 @@ def sandbox(
     """Run the provider emulators on their own port (point *_BASE_URL or SALESAUTO_SANDBOX_URL
     at them)."""
     import uvicorn
-
-    from salesauto.integrations.sandbox.server import build_sandbox_app, sandbox_config
 
     settings = load_settings()
     console.print(

@@ -58,16 +58,19 @@ def serve(
     from salesauto.app import create_app
 
     settings = load_settings()
+    # The clients reach the mounted sandbox at this address, so it must be the real one.
+    settings = settings.model_copy(
+        update={"host": host or settings.host, "port": port or settings.port}
+    )
     migrate_embedded(settings)
     application = create_app(settings, run_worker=settings.worker_in_process and not no_worker)
     console.print(
-        f"salesauto {__version__} on http://{host or settings.host}:{port or settings.port} "
-        f"(API docs at /docs)"
+        f"salesauto {__version__} on http://{settings.host}:{settings.port} (API docs at /docs)"
     )
     uvicorn.run(
         application,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         log_level=settings.log_level.lower(),
         access_log=False,
         ws="websockets-sansio",

@@ -7,7 +7,7 @@ sandbox` at `SALESAUTO_SANDBOX_URL`). Base URL and key are the only difference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import SecretStr
@@ -41,7 +41,7 @@ class ProviderTarget:
     name: str
     mode: Mode
     base_url: str
-    credential: str
+    credential: str = field(repr=False)
 
     def describe(self) -> str:
         return f"{self.name}: {self.mode} ({self.base_url})"

@@ -61,7 +61,9 @@ async def test_emulator_429_then_client_waits_retry_after_and_succeeds() -> None
 
 
 async def test_outage_opens_the_breaker_then_half_open_probe_recovers(emulator_url: str) -> None:
-    async with apollo_client(emulator_url, provider_max_attempts=3) as client:
+    async with apollo_client(
+        emulator_url, provider_max_attempts=3, provider_breaker_reset_seconds=1.5
+    ) as client:
         async with httpx.AsyncClient() as http:
             await http.put(f"{emulator_url}/_sandbox/faults", json={"outageSeconds": 2.5})
         outage_started = time.monotonic()
@@ -75,7 +77,9 @@ async def test_outage_opens_the_breaker_then_half_open_probe_recovers(emulator_u
             await client.check()
         assert (await stats(emulator_url))["requests"] == 3  # never reached the emulator
 
-        await asyncio.sleep(max(2.7 - (time.monotonic() - outage_started), 0.6))
+        # Past both the outage and the breaker's reset time (1.5 s after it opened).
+        breaker_due = client.http.breaker.opened_at + 1.6 - time.monotonic()
+        await asyncio.sleep(max(2.7 - (time.monotonic() - outage_started), breaker_due, 0.0))
         summary = await client.check()
 
         assert summary.startswith("ok,")

@@ -53,7 +53,9 @@ async def test_emulator_rate_window_headers_and_documented_429(emulator_url: str
 
 
 async def test_outage_opens_the_breaker_then_half_open_probe_recovers(emulator_url: str) -> None:
-    async with explorium_client(emulator_url, provider_max_attempts=3) as client:
+    async with explorium_client(
+        emulator_url, provider_max_attempts=3, provider_breaker_reset_seconds=1.5
+    ) as client:
         async with httpx.AsyncClient() as http:
             await http.put(f"{emulator_url}/_sandbox/faults", json={"outageSeconds": 2.5})
         outage_started = time.monotonic()
@@ -67,7 +69,9 @@ async def test_outage_opens_the_breaker_then_half_open_probe_recovers(emulator_u
             await client.check()
         assert (await stats(emulator_url))["requests"] == 3  # never reached the emulator
 
-        await asyncio.sleep(max(2.7 - (time.monotonic() - outage_started), 0.6))
+        # Past both the outage and the breaker's reset time (1.5 s after it opened).
+        breaker_due = client.http.breaker.opened_at + 1.6 - time.monotonic()
+        await asyncio.sleep(max(2.7 - (time.monotonic() - outage_started), breaker_due, 0.0))
         summary = await client.check()
 
         assert "credits remaining" in summary

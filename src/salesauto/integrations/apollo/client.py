@@ -7,8 +7,7 @@ Bulk calls are split at Apollo's 10 records; searches and matches are reads, saf
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from salesauto.integrations.apollo import mapping
 from salesauto.integrations.apollo.schemas import (
@@ -28,17 +27,12 @@ from salesauto.integrations.models import (
     PersonLookup,
     PersonProfile,
 )
+from salesauto.kit.batching import chunked
 
 BULK_LIMIT = 10
 PER_PAGE = 100
 # Apollo shows at most 500 pages (50,000 records) of any search.
 MAX_PAGES = 500
-
-T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 class ApolloClient:
@@ -96,7 +90,7 @@ class ApolloClient:
     ) -> list[MatchedPerson | None]:
         """`people/bulk_match` in calls of 10; one result per input, in order."""
         results: list[MatchedPerson | None] = []
-        for chunk in _chunks(details, BULK_LIMIT):
+        for chunk in chunked(details, BULK_LIMIT):
             body = await self._post(
                 "/people/bulk_match",
                 {
@@ -123,7 +117,7 @@ class ApolloClient:
         """`organizations/bulk_enrich` in calls of 10; found organizations by domain."""
         unique = list(dict.fromkeys(mapping.normalise_domain(d) for d in domains))
         found: dict[str, Organization] = {}
-        for chunk in _chunks(unique, BULK_LIMIT):
+        for chunk in chunked(unique, BULK_LIMIT):
             body = await self._post(
                 "/organizations/bulk_enrich",
                 {"domains": list(chunk)},

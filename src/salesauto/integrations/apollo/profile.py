@@ -55,6 +55,7 @@ def apollo_profile(target: ProviderTarget, settings: Settings) -> ProviderProfil
         },
         limits=[
             RateLimit(per_minute, 60),
+            RateLimit(settings.apollo_requests_per_hour, 3600),
             *(RateLimit(bulk, 60, group) for group in BULK_GROUPS),
         ],
         credential=target.credential,

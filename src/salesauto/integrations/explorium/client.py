@@ -7,7 +7,6 @@ POSTs are reads, so they are safe to retry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -42,6 +41,7 @@ from salesauto.integrations.models import (
     PersonLookup,
     PersonProfile,
 )
+from salesauto.kit.batching import chunked
 
 BULK_LIMIT = 50
 EVENTS_LIMIT = 40
@@ -51,11 +51,6 @@ PAGE_SIZE = 100
 BUSINESS_IDS_PER_FETCH = 50
 
 EnrichmentT = TypeVar("EnrichmentT", bound=BaseModel)
-T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 class ExploriumClient:
@@ -88,7 +83,7 @@ class ExploriumClient:
         """Business ids for names/domains, one result per input in order (`business_id` None
         when unmatched); split into calls of 50."""
         results: list[MatchedBusiness] = []
-        for chunk in _chunks(businesses, BULK_LIMIT):
+        for chunk in chunked(businesses, BULK_LIMIT):
             body = await self._post(
                 "/v1/businesses/match",
                 {"businesses_to_match": [b.model_dump(exclude_none=True) for b in chunk]},
@@ -151,7 +146,7 @@ class ExploriumClient:
         self, enrichment: str, business_ids: list[str], model: type[EnrichmentT]
     ) -> dict[str, EnrichmentT]:
         found: dict[str, EnrichmentT] = {}
-        for chunk in _chunks(list(dict.fromkeys(business_ids)), BULK_LIMIT):
+        for chunk in chunked(list(dict.fromkeys(business_ids)), BULK_LIMIT):
             body = await self._post(
                 f"/v1/businesses/{enrichment}/bulk_enrich",
                 {"business_ids": list(chunk), "parameters": {}},
@@ -201,7 +196,7 @@ class ExploriumClient:
     ) -> list[BusinessEvent]:
         """Events (funding rounds, hiring, new products…) of these businesses, calls of 40 ids."""
         events: list[BusinessEvent] = []
-        for chunk in _chunks(list(dict.fromkeys(business_ids)), EVENTS_LIMIT):
+        for chunk in chunked(list(dict.fromkeys(business_ids)), EVENTS_LIMIT):
             body: dict[str, Any] = {"event_types": event_types, "business_ids": list(chunk)}
             if timestamp_from is not None:
                 body["timestamp_from"] = timestamp_from.isoformat()
@@ -226,7 +221,7 @@ class ExploriumClient:
     async def match_prospects(self, prospects: list[ProspectToMatch]) -> list[MatchedProspect]:
         """Prospect ids by email, LinkedIn, or name at a company; one per input, in order."""
         results: list[MatchedProspect] = []
-        for chunk in _chunks(prospects, BULK_LIMIT):
+        for chunk in chunked(prospects, BULK_LIMIT):
             body = await self._post(
                 "/v1/prospects/match",
                 {"prospects_to_match": [p.model_dump(exclude_none=True) for p in chunk]},
@@ -285,7 +280,7 @@ class ExploriumClient:
         self, enrichment: str, prospect_ids: list[str], model: type[EnrichmentT]
     ) -> dict[str, EnrichmentT]:
         found: dict[str, EnrichmentT] = {}
-        for chunk in _chunks(list(dict.fromkeys(prospect_ids)), BULK_LIMIT):
+        for chunk in chunked(list(dict.fromkeys(prospect_ids)), BULK_LIMIT):
             body = await self._post(
                 f"/v1/prospects/{enrichment}/bulk_enrich", {"prospect_ids": list(chunk)}
             )
@@ -314,7 +309,7 @@ class ExploriumClient:
         people: list[PersonProfile] = []
         # One page size for the whole walk: changing it between pages would shift the offsets.
         page_size = min(PAGE_SIZE, limit)
-        for chunk in _chunks(list(domain_of), BUSINESS_IDS_PER_FETCH):
+        for chunk in chunked(list(domain_of), BUSINESS_IDS_PER_FETCH):
             filters = mapping.prospect_filters(icp, list(chunk))
             page = 1
             while len(people) < limit:

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import structlog
+from redis.exceptions import RedisError
 
 from salesauto.integrations.http.breaker import CircuitBreaker
 from salesauto.integrations.http.errors import (
@@ -28,7 +29,7 @@ from salesauto.integrations.http.errors import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from salesauto.integrations.http.limiter import ProviderRateLimiter, RateLimit
+from salesauto.integrations.http.limiter import LimitWaitTooLong, ProviderRateLimiter, RateLimit
 from salesauto.integrations.http.metrics import (
     PROVIDER_LATENCY,
     PROVIDER_REQUESTS,
@@ -40,6 +41,7 @@ log = structlog.get_logger(__name__)
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Logs carry the path only: query strings can hold keys (lemlist's `access_token`).
 
 
 def _default_wait_hint(_response: httpx.Response) -> float | None:
@@ -53,9 +55,9 @@ class ProviderProfile:
     name: str
     display_name: str
     base_url: str
-    headers: Mapping[str, str]
+    headers: Mapping[str, str] = field(repr=False)
     limits: list[RateLimit]
-    credential: str
+    credential: str = field(repr=False)
     # Extra statuses a vendor documents as "wait and retry" (HubSpot 423 Locked).
     extra_retry_statuses: frozenset[int] = frozenset()
     # Seconds to wait on a 429 that carries no Retry-After (HubSpot's policyName windows).
@@ -64,8 +66,6 @@ class ProviderProfile:
     error_message: Callable[[httpx.Response], str] = field(
         default=lambda response: response.text[:300]
     )
-    # Query parameters that must never reach a log line (lemlist's `access_token`).
-    secret_params: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -119,23 +119,28 @@ class ProviderHttp:
         group: str = "default",
         idempotent: bool | None = None,
         ok_statuses: frozenset[int] = frozenset(),
+        timeout: float | None = None,
     ) -> httpx.Response:
         """Send one logical call and return its 2xx response (or one of `ok_statuses`).
 
         `idempotent` says whether repeating the call after a timeout or 5xx is harmless; it
         defaults to true for GET/PUT/DELETE and false for POST (pass true for searches,
-        reads and upserts).
+        reads and upserts). `timeout` overrides the provider's per-call timeout (seconds).
         """
         method = method.upper()
         repeatable = method in SAFE_METHODS if idempotent is None else idempotent
         url = path.lstrip("/")
         attempts = self.resilience.max_attempts
+        per_call = httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout)
         for attempt in range(1, attempts + 1):
+            # The slot first: a wait in the limiter must not hold the breaker's probe.
+            await self._take_slot(group)
             self.breaker.before_call()
-            await self.limiter.acquire(group)
             started = time.perf_counter()
             try:
-                response = await self._client.request(method, url, params=params, json=json)
+                response = await self._client.request(
+                    method, url, params=params, json=json, timeout=per_call
+                )
             except httpx.TransportError as error:
                 self.breaker.record_failure()
                 PROVIDER_REQUESTS.labels(self.name, "error").inc()
@@ -150,7 +155,13 @@ class ProviderHttp:
                     ) from None
                 await self._back_off(attempt, "network", None)
                 continue
-            except asyncio.CancelledError:
+            except httpx.HTTPError as error:
+                self.breaker.release()
+                raise ProviderError(
+                    self.name, f"{self.profile.display_name} call failed: {type(error).__name__}"
+                ) from None
+            except BaseException:
+                # Cancelled (or worse) mid-call: the breaker learnt nothing, free the probe.
                 self.breaker.release()
                 raise
             elapsed = time.perf_counter() - started
@@ -182,6 +193,23 @@ class ProviderHttp:
                 continue
             raise self._error(response, retry_after=self._retry_after(response))
         raise AssertionError("unreachable: the loop returns or raises")
+
+    async def _take_slot(self, group: str) -> None:
+        try:
+            await self.limiter.acquire(group, max_wait=self.resilience.max_retry_wait_seconds)
+        except LimitWaitTooLong as exhausted:
+            raise ProviderRateLimited(
+                self.name,
+                f"{self.profile.display_name}'s {exhausted.limit} limit is used up for "
+                f"{exhausted.wait:.0f} s more; the work will resume then (retry later).",
+                retry_after=exhausted.wait,
+            ) from None
+        except (RedisError, OSError) as error:
+            raise ProviderUnavailable(
+                self.name,
+                f"the shared rate-limit store (Redis) is unreachable ({type(error).__name__}); "
+                "check SALESAUTO_REDIS_URL, then retry.",
+            ) from None
 
     async def _back_off(self, attempt: int, reason: str, wait: float | None) -> None:
         PROVIDER_RETRIES.labels(self.name, reason).inc()

@@ -23,6 +23,15 @@ from redis.asyncio import ConnectionPool
 from salesauto.integrations.http.metrics import PROVIDER_THROTTLED, PROVIDER_THROTTLED_SECONDS
 
 
+class LimitWaitTooLong(Exception):
+    """The next free slot is further away than the caller accepts to wait."""
+
+    def __init__(self, limit: str, wait: float) -> None:
+        super().__init__(f"{limit}: next slot in {wait:.1f} s")
+        self.limit = limit
+        self.wait = wait
+
+
 @dataclass(frozen=True)
 class RateLimit:
     """`amount` requests per `seconds`, for one `group` of endpoints (e.g. HubSpot `search`)."""
@@ -88,7 +97,7 @@ class ProviderRateLimiter:
         self._margins: dict[str, float] = {}
         for limit in limits:
             self._groups.setdefault(limit.group, []).append(limit.item())
-            margin = max(0.05, 0.02 * limit.seconds)
+            margin = max(0.1, 0.02 * limit.seconds)
             self._margins[limit.group] = max(self._margins.get(limit.group, 0.0), margin)
         self._store = store
         self._owns_store = owns_store
@@ -96,13 +105,17 @@ class ProviderRateLimiter:
         # One waiter per group polls the shared window at a time; the rest queue in order.
         self._turns: dict[str, asyncio.Lock] = {}
 
-    async def acquire(self, group: str = "default") -> float:
-        """Take a slot in `group` (and the `default` group's limits); returns seconds waited."""
+    async def acquire(self, group: str = "default", *, max_wait: float | None = None) -> float:
+        """Take a slot in `group` (and the `default` group's limits); returns seconds waited.
+
+        Raises `LimitWaitTooLong` instead of sleeping past `max_wait` in total (an hourly
+        window that is used up should fail the call, not park it for an hour).
+        """
         items = self._items(group)
         if not items:
             return 0.0
         lock = self._turns.setdefault(group, asyncio.Lock())
-        self._margins.setdefault(group, self._margins.get("default", 0.05))
+        self._margins.setdefault(group, self._margins.get("default", 0.1))
         waited = 0.0
         async with lock:
             while True:
@@ -113,6 +126,8 @@ class ProviderRateLimiter:
                 # the provider a few ms apart (new connections), and it counts arrivals.
                 margin = self._margins[group]
                 delay = max(blocked_until - time.time(), 0.0) + margin + random.uniform(0, 0.01)
+                if max_wait is not None and waited + delay > max_wait:
+                    raise LimitWaitTooLong(self._label(items), waited + delay)
                 waited += delay
                 await asyncio.sleep(delay)
         if waited:
@@ -129,6 +144,10 @@ class ProviderRateLimiter:
         if group != "default":
             items += self._groups.get("default", [])
         return items
+
+    @staticmethod
+    def _label(items: list[RateLimitItem]) -> str:
+        return ", ".join(f"{i.amount}/{i.get_expiry():.0f}s" for i in items)
 
     async def _try_take(self, items: list[RateLimitItem]) -> float | None:
         """Hit every limit or none; returns when the fullest window frees a slot if blocked."""

@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any
 
 from salesauto.integrations.http.client import ProviderHttp
-from salesauto.integrations.hubspot.batching import chunked, run_in_order
 from salesauto.integrations.hubspot.schemas import (
     AssociatedObject,
     AssociationBatchOutcome,
@@ -23,6 +22,7 @@ from salesauto.integrations.hubspot.schemas import (
     LabelledAssociation,
     LabelsBetween,
 )
+from salesauto.kit.batching import chunked, gather_in_order
 
 CREATE_BATCH_LIMIT = 2000
 READ_BATCH_LIMIT = 1000
@@ -129,7 +129,7 @@ class HubSpotAssociations:
                     AssociatedObject.model_validate(item) for item in result.get("to", [])
                 )
 
-        await run_in_order([partial(read, chunk) for chunk in chunked(ids, READ_BATCH_LIMIT)])
+        await gather_in_order([partial(read, chunk) for chunk in chunked(ids, READ_BATCH_LIMIT)])
         return found
 
     async def batch_archive(
@@ -152,7 +152,7 @@ class HubSpotAssociations:
                 idempotent=True,
             )
 
-        await run_in_order(
+        await gather_in_order(
             [partial(archive, chunk) for chunk in chunked(inputs, CREATE_BATCH_LIMIT)]
         )
 
@@ -167,7 +167,7 @@ class HubSpotAssociations:
                 errors=[BatchError.model_validate(e) for e in body.get("errors", [])],
             )
 
-        parts = await run_in_order(
+        parts = await gather_in_order(
             [partial(write, chunk) for chunk in chunked(inputs, CREATE_BATCH_LIMIT)]
         )
         outcome = AssociationBatchOutcome()

@@ -17,7 +17,6 @@ from functools import partial
 from salesauto.integrations.http.client import ProviderHttp
 from salesauto.integrations.http.errors import ProviderRejected
 from salesauto.integrations.hubspot.associations import HubSpotAssociations
-from salesauto.integrations.hubspot.batching import chunked, run_in_order
 from salesauto.integrations.hubspot.errors import HubSpotAssociationFailed
 from salesauto.integrations.hubspot.mapping import (
     company_properties,
@@ -53,6 +52,7 @@ from salesauto.integrations.models import (
     CrmTask,
     CrmWriteOutcome,
 )
+from salesauto.kit.batching import chunked, gather_in_order
 
 # A search body may not exceed 3,000 characters; leave room for the rest of the request.
 DOMAIN_SEARCH_BUDGET = 2400
@@ -131,7 +131,7 @@ class HubSpotClient:
                 return
             _record_outcomes(written, chunk, result, key_property="email")
 
-        await run_in_order([partial(upsert, chunk) for chunk in chunked(inputs, BATCH_LIMIT)])
+        await gather_in_order([partial(upsert, chunk) for chunk in chunked(inputs, BATCH_LIMIT)])
         return [_outcome_for(written, normalise_email(c.email)) for c in contacts]
 
     async def upsert_companies(self, companies: list[CrmCompany]) -> list[CrmWriteOutcome]:
@@ -184,7 +184,7 @@ class HubSpotClient:
                     written[matched] = CrmWriteOutcome(key=matched, crm_id=record.id, created=False)
             _record_errors(written, keys, result)
 
-        await run_in_order(
+        await gather_in_order(
             [partial(create, chunk) for chunk in chunked(creates, BATCH_LIMIT)]
             + [partial(update, chunk) for chunk in chunked(updates, BATCH_LIMIT)]
         )

@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from salesauto.integrations.http.client import ProviderHttp
 from salesauto.integrations.http.errors import ProviderRejected
-from salesauto.integrations.hubspot.batching import chunked, run_in_order
 from salesauto.integrations.hubspot.errors import (
     HubSpotObjectExists,
     HubSpotSearchWindowExceeded,
@@ -28,6 +27,7 @@ from salesauto.integrations.hubspot.schemas import (
     SearchRequest,
     UpsertedObject,
 )
+from salesauto.kit.batching import chunked, gather_in_order
 
 BATCH_LIMIT = 100
 SEARCH_WINDOW = 10_000
@@ -198,7 +198,7 @@ class HubSpotObjects:
                 idempotent=True,
             )
 
-        await run_in_order([partial(archive, chunk) for chunk in chunked(ids, BATCH_LIMIT)])
+        await gather_in_order([partial(archive, chunk) for chunk in chunked(ids, BATCH_LIMIT)])
 
     async def _batches(
         self,
@@ -214,7 +214,7 @@ class HubSpotObjects:
             )
             return result_type.model_validate(response.json())
 
-        parts = await run_in_order([partial(call, body) for body in bodies])
+        parts = await gather_in_order([partial(call, body) for body in bodies])
         merged = result_type()
         for part in parts:
             merged.results.extend(part.results)

@@ -50,6 +50,4 @@ def lemlist_profile(target: ProviderTarget, settings: Settings) -> ProviderProfi
         limits=list(LEMLIST_LIMITS),
         credential=target.credential,
         error_message=lemlist_error_message,
-        # Community code passes the key as `?access_token=`; we never do, but never log it either.
-        secret_params=frozenset({"access_token"}),
     )

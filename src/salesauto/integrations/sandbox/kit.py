@@ -98,15 +98,17 @@ class FaultSettings(BaseModel):
 class SandboxStats:
     """What the emulator saw: every counted arrival, and the 429s it answered."""
 
-    arrivals: list[float] = field(default_factory=list)
+    # The latest arrivals only: a long-running sandbox must not grow without bound.
+    arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=200_000))
     throttled: int = 0
     faults_injected: int = 0
 
     def peak(self, window: float) -> int:
         """Most requests that arrived inside any `window`-second span."""
+        arrivals = list(self.arrivals)
         best = 0
-        for index, started in enumerate(self.arrivals):
-            end = bisect.bisect_left(self.arrivals, started + window, lo=index)
+        for index, started in enumerate(arrivals):
+            end = bisect.bisect_left(arrivals, started + window, lo=index)
             best = max(best, end - index)
         return best
 
@@ -229,3 +231,4 @@ class SandboxConfig:
     time_scale: float = 60.0
     hubspot_requests_per_10s: int = 100
     apollo_requests_per_minute: int = 200
+    apollo_requests_per_hour: int = 400

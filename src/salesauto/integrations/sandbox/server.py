@@ -12,7 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from salesauto.config import Settings
-from salesauto.integrations.providers import PROVIDERS
+from salesauto.integrations.providers import PROVIDERS, resolve_target
 from salesauto.integrations.sandbox.kit import SandboxConfig
 
 
@@ -22,7 +22,20 @@ def sandbox_config(settings: Settings) -> SandboxConfig:
         time_scale=settings.sandbox_time_scale,
         hubspot_requests_per_10s=settings.hubspot_requests_per_10s,
         apollo_requests_per_minute=settings.apollo_requests_per_minute,
+        apollo_requests_per_hour=settings.apollo_requests_per_hour,
     )
+
+
+def vendors_needing_sandbox(settings: Settings) -> list[str]:
+    """Providers without a key or a base URL of their own, when no standalone sandbox is set."""
+    if not settings.sandbox_enabled or settings.sandbox_url:
+        return []
+    return [
+        name
+        for name in PROVIDERS
+        if resolve_target(settings, name, sandbox_base="/sandbox").mode == "sandbox"
+        and getattr(settings, f"{name}_base_url") is None
+    ]
 
 
 def _builders() -> dict[str, Callable[[SandboxConfig], FastAPI]]:

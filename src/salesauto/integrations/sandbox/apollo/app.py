@@ -87,7 +87,10 @@ def build_apollo_emulator(config: SandboxConfig, *, minute_seconds: float = 60.0
     `config.apollo_requests_per_minute` per endpoint. `minute_seconds` shortens the "minute"
     (and the hour, 60 of them) so tests can watch a window end."""
     state = ApolloState(
-        universe(config.seed), config.apollo_requests_per_minute, minute_seconds=minute_seconds
+        universe(config.seed),
+        config.apollo_requests_per_minute,
+        minute_seconds=minute_seconds,
+        per_hour=config.apollo_requests_per_hour,
     )
     kit = SandboxKit("apollo", error_response)
     kit.on_reset.append(state.reset)

@@ -10,9 +10,6 @@ from salesauto.integrations.sandbox.universe import Company, Person, Universe, n
 
 SINGLE_ENRICHMENT = frozenset({"people/match", "organizations/enrich"})
 BULK_ENRICHMENT = frozenset({"people/bulk_match", "organizations/bulk_enrich"})
-# The sandbox models a paid plan: the hourly window exists (with its headers) but holds 60
-# minutes' worth, so only the per-minute limit ever throttles.
-HOURS_PER_MINUTE_LIMIT = 60
 
 
 @dataclass
@@ -37,6 +34,8 @@ class ApolloState:
     universe: Universe
     per_minute: int
     minute_seconds: float = 60.0
+    # Per endpoint per hour (Basic/Organization plans: 400); bulk endpoints get a tenth.
+    per_hour: int = 400
     credits_consumed: int = 0
     calls: list[tuple[str, int]] = field(default_factory=list)
     _limits: dict[str, EndpointLimits] = field(default_factory=dict)
@@ -63,6 +62,11 @@ class ApolloState:
             return max(1, self.per_minute // 10)
         return self.per_minute
 
+    def _hourly_for(self, endpoint: str) -> int:
+        if endpoint in BULK_ENRICHMENT:
+            return max(1, self.per_hour // 10)
+        return self.per_hour
+
     def hit(self, key: str, endpoint: str) -> Verdict:
         """Count one request of `key` on `endpoint` in its minute and hour windows."""
         limits = self._limits.get(endpoint)
@@ -70,7 +74,7 @@ class ApolloState:
             amount = self.limit_for(endpoint)
             limits = EndpointLimits(
                 FixedWindow(amount, self.minute_seconds),
-                FixedWindow(amount * HOURS_PER_MINUTE_LIMIT, self.minute_seconds * 60),
+                FixedWindow(self._hourly_for(endpoint), self.minute_seconds * 60),
             )
             self._limits[endpoint] = limits
         minute = limits.minute.hit(key)
