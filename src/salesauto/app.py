@@ -12,8 +12,10 @@ from fastapi.responses import JSONResponse
 
 from salesauto import __version__
 from salesauto.config import Settings, get_settings
+from salesauto.contacts.endpoints import router as contacts_router
 from salesauto.events.endpoints import router as events_router
 from salesauto.health.endpoints import router as health_router
+from salesauto.imports.endpoints import router as imports_router
 from salesauto.integrations.endpoints import router as integrations_router
 from salesauto.integrations.sandbox.server import (
     build_sandbox_app,
@@ -25,6 +27,7 @@ from salesauto.kit.errors import SalesautoError
 from salesauto.observability.logging import configure_logging
 from salesauto.observability.middleware import RequestLogMiddleware
 from salesauto.platform import Platform
+from salesauto.suppressions.endpoints import router as suppressions_router
 
 log = structlog.get_logger(__name__)
 SANDBOX_PATH = "/sandbox"
@@ -67,6 +70,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.include_router(health_router)
     app.include_router(jobs_router)
     app.include_router(integrations_router)
+    app.include_router(contacts_router)
+    app.include_router(imports_router)
+    app.include_router(suppressions_router)
     app.include_router(events_router)
     if sandbox is not None:
         app.mount(SANDBOX_PATH, sandbox)

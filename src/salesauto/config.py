@@ -94,6 +94,13 @@ class Settings(BaseSettings):
         description="Extra Python modules to import at start; they register job handlers.",
     )
 
+    import_max_upload_mb: int = Field(
+        1024, ge=1, le=100_000, description="Largest CSV upload accepted (413 above it)."
+    )
+    import_batch_rows: int = Field(
+        2000, ge=100, le=50_000, description="Rows merged per database transaction on import."
+    )
+
     # Providers. Each reads the name users already have (`HUBSPOT_ACCESS_TOKEN`) or the
     # `SALESAUTO_` one; a provider without credentials runs against the built-in sandbox.
     hubspot_access_token: SecretStr | None = Field(

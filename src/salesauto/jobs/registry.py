@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 P = TypeVar("P", bound=BaseModel)
 
 
+# Modules whose `@job_type` handlers every worker knows.
+BUILTIN_JOB_MODULES = ("salesauto.jobs.handlers", "salesauto.imports.tasks")
+
+
 class JobParameters(BaseModel):
     """Base for job parameter models: unknown fields are a mistake the caller should hear of."""
 
@@ -101,6 +105,7 @@ def validate_parameters(name: str, parameters: dict[str, Any]) -> dict[str, Any]
 
 def load_job_modules(modules: Iterable[str]) -> None:
     """Import the built-in job types and any extra modules named in settings."""
-    importlib.import_module("salesauto.jobs.handlers")
+    for builtin in BUILTIN_JOB_MODULES:
+        importlib.import_module(builtin)
     for module in modules:
         importlib.import_module(module)

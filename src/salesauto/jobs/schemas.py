@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+
+from salesauto.kit.schemas import ApiModel
 
 PRIORITY_NAMES = {"low": -10, "normal": 0, "high": 10, "critical": 20}
 JobStatus = Literal["queued", "processing", "completed", "failed", "cancelled"]
-
-
-class ApiModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
 class JobSubmit(ApiModel):

@@ -10,7 +10,7 @@ from salesauto.models.campaigns import (
     DeadLetterEvent,
 )
 from salesauto.models.chat import ChatConversation, ChatMessage
-from salesauto.models.contacts import EnrichmentCacheEntry, ImportedContact
+from salesauto.models.contacts import Company, EnrichmentCacheEntry, ImportedContact, Suppression
 from salesauto.models.jobs import CronRun, Job, JobEvent, JobResult, Worker
 from salesauto.models.security import ApiKey
 
@@ -23,6 +23,7 @@ __all__ = [
     "CampaignTemplate",
     "ChatConversation",
     "ChatMessage",
+    "Company",
     "CronRun",
     "DeadLetterEvent",
     "EnrichmentCacheEntry",
@@ -30,6 +31,7 @@ __all__ = [
     "Job",
     "JobEvent",
     "JobResult",
+    "Suppression",
     "Worker",
     "YoloActivity",
 ]

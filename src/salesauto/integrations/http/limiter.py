@@ -94,11 +94,8 @@ class ProviderRateLimiter:
         # Limits are per key at the provider: two HubSpot accounts do not share a window.
         self._identity = hashlib.sha256(credential.encode()).hexdigest()[:16]
         self._groups: dict[str, list[RateLimitItem]] = {}
-        self._margins: dict[str, float] = {}
         for limit in limits:
             self._groups.setdefault(limit.group, []).append(limit.item())
-            margin = max(0.1, 0.02 * limit.seconds)
-            self._margins[limit.group] = max(self._margins.get(limit.group, 0.0), margin)
         self._store = store
         self._owns_store = owns_store
         self._strategy = MovingWindowRateLimiter(store.storage)
@@ -115,19 +112,19 @@ class ProviderRateLimiter:
         if not items:
             return 0.0
         lock = self._turns.setdefault(group, asyncio.Lock())
-        self._margins.setdefault(group, self._margins.get("default", 0.1))
         waited = 0.0
         async with lock:
             while True:
-                blocked_until = await self._try_take(items)
-                if blocked_until is None:
+                blocked = await self._try_take(items)
+                if blocked is None:
                     break
+                item, blocked_until = blocked
                 # Wake a little after the slot frees: requests granted together can reach
                 # the provider a few ms apart (new connections), and it counts arrivals.
-                margin = self._margins[group]
+                margin = max(0.1, 0.02 * item.get_expiry())
                 delay = max(blocked_until - time.time(), 0.0) + margin + random.uniform(0, 0.01)
                 if max_wait is not None and waited + delay > max_wait:
-                    raise LimitWaitTooLong(self._label(items), waited + delay)
+                    raise LimitWaitTooLong(self._label([item]), waited + delay)
                 waited += delay
                 await asyncio.sleep(delay)
         if waited:
@@ -149,16 +146,16 @@ class ProviderRateLimiter:
     def _label(items: list[RateLimitItem]) -> str:
         return ", ".join(f"{i.amount}/{i.get_expiry():.0f}s" for i in items)
 
-    async def _try_take(self, items: list[RateLimitItem]) -> float | None:
-        """Hit every limit or none; returns when the fullest window frees a slot if blocked."""
+    async def _try_take(self, items: list[RateLimitItem]) -> tuple[RateLimitItem, float] | None:
+        """Take a slot in every limit, or return the full one and when it frees a slot."""
         key = (self.provider, self._identity)
         for item in items:
             if not await self._strategy.test(item, *key):
                 stats = await self._strategy.get_window_stats(item, *key)
-                return stats.reset_time
+                return item, stats.reset_time
         for item in items:
             if not await self._strategy.hit(item, *key):
                 # Another process took the last slot between test and hit.
                 stats = await self._strategy.get_window_stats(item, *key)
-                return stats.reset_time
+                return item, stats.reset_time
         return None

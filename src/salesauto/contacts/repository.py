@@ -1,0 +1,187 @@
+"""Queries for contacts and companies; batch merges run in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from salesauto.contacts.merge import ContactFacts, merged_changes, new_row
+from salesauto.models.base import table_of
+from salesauto.models.contacts import Company, ImportedContact
+
+CONTACTS = table_of(ImportedContact)
+COMPANIES = table_of(Company)
+# Rows per IN list: far under SQLite's 32,766 variables and PostgreSQL's 65,535 parameters.
+LOOKUP_CHUNK = 2000
+MERGE_COLUMNS = (
+    "email",
+    "first_name",
+    "last_name",
+    "title",
+    "phone",
+    "linkedin_url",
+    "company_name",
+    "company_domain",
+    "company_id",
+    "data",
+    "provenance",
+)
+
+
+@dataclass
+class MergeCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: MergeCounts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        yield values[start : start + LOOKUP_CHUNK]
+
+
+async def company_ids(
+    conn: AsyncConnection, owner_id: str, names: dict[str, str | None], *, at: datetime
+) -> dict[str, int]:
+    """Ids of the companies with these domains, creating the missing ones (name if known)."""
+    if not names:
+        return {}
+    domains = sorted(names)
+    found = await _company_ids(conn, owner_id, domains)
+    missing = [d for d in domains if d not in found]
+    if missing:
+        rows: list[dict[str, Any]] = [
+            {
+                "owner_id": owner_id,
+                "domain": domain,
+                "name": (names[domain] or None),
+                "data": {},
+                "provenance": {},
+                "created_at": at,
+                "updated_at": at,
+            }
+            for domain in missing
+        ]
+        # DO NOTHING: a concurrent import may have created some of them meanwhile.
+        statement = _insert(conn, COMPANIES).on_conflict_do_nothing(
+            index_elements=["owner_id", "domain"]
+        )
+        await conn.execute(statement, rows)
+        found.update(await _company_ids(conn, owner_id, missing))
+    return found
+
+
+async def _company_ids(
+    conn: AsyncConnection, owner_id: str, domains: Sequence[str]
+) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(domains):
+        rows = await conn.execute(
+            sa.select(COMPANIES.c.domain, COMPANIES.c.id).where(
+                COMPANIES.c.owner_id == owner_id, COMPANIES.c.domain.in_(chunk)
+            )
+        )
+        found.update({domain: company_id for domain, company_id in rows})
+    return found
+
+
+async def stored_contacts(
+    conn: AsyncConnection, owner_id: str, emails: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    stored: dict[str, dict[str, Any]] = {}
+    columns = [CONTACTS.c[name] for name in MERGE_COLUMNS]
+    for chunk in _chunks(emails):
+        rows = await conn.execute(
+            sa.select(*columns).where(CONTACTS.c.owner_id == owner_id, CONTACTS.c.email.in_(chunk))
+        )
+        stored.update({row.email: dict(row._mapping) for row in rows})
+    return stored
+
+
+async def merge_contacts(
+    conn: AsyncConnection,
+    owner_id: str,
+    batch: Sequence[ContactFacts],
+    *,
+    source: str,
+    at: datetime,
+    quiet: set[str] | frozenset[str] = frozenset(),
+) -> MergeCounts:
+    """Create or merge one batch (unique emails) of contacts and their companies.
+
+    Emails in `quiet` merge like the others but are not counted (the caller counts them,
+    e.g. as duplicates of rows an earlier batch of the same file created).
+    """
+    counts = MergeCounts()
+    if not batch:
+        return counts
+    domains: dict[str, str | None] = {}
+    for facts in batch:
+        domain = facts.fields.get("company_domain")
+        if domain:
+            domains.setdefault(domain, facts.fields.get("company_name"))
+    companies = await company_ids(conn, owner_id, domains, at=at)
+    stored = await stored_contacts(conn, owner_id, [facts.email for facts in batch])
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for facts in batch:
+        domain = facts.fields.get("company_domain")
+        company_id = companies.get(domain) if domain else None
+        existing = stored.get(facts.email)
+        counted = facts.email not in quiet
+        if existing is None:
+            inserts.append(new_row(owner_id, facts, source=source, at=at, company_id=company_id))
+            counts.created += counted
+            continue
+        changes = merged_changes(existing, facts, source=source, at=at, company_id=company_id)
+        if changes is None:
+            counts.unchanged += counted
+        else:
+            updates.append(changes | {"match_email": facts.email})
+            counts.updated += counted
+    if inserts:
+        await conn.execute(sa.insert(CONTACTS), inserts)
+    if updates:
+        await _apply_updates(conn, owner_id, updates)
+    return counts
+
+
+async def _apply_updates(
+    conn: AsyncConnection, owner_id: str, updates: list[dict[str, Any]]
+) -> None:
+    # executemany needs one shape per statement: group rows by the columns they change.
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for update in updates:
+        shape = tuple(sorted(k for k in update if k != "match_email"))
+        by_shape.setdefault(shape, []).append(update)
+    for shape, rows in by_shape.items():
+        # Bind names differ from column names: SQLAlchemy reserves those for SET itself.
+        statement = (
+            sa.update(CONTACTS)
+            .where(
+                CONTACTS.c.owner_id == owner_id,
+                CONTACTS.c.email == sa.bindparam("match_email"),
+            )
+            .values({name: sa.bindparam(f"new_{name}") for name in shape})
+        )
+        params = [
+            {"match_email": row["match_email"], **{f"new_{n}": row[n] for n in shape}}
+            for row in rows
+        ]
+        await conn.execute(statement, params)

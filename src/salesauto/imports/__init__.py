@@ -1,0 +1,1 @@
+"""Contact imports: reading CSV exports, mapping their columns and previewing them."""

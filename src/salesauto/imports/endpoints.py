@@ -1,0 +1,90 @@
+"""`/api/import/csv` (a job) and `/api/import/csv/preview` (what the import would do)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from salesauto.imports.preview import CsvPreview, preview_csv
+from salesauto.imports.service import SAMPLE_BYTES
+from salesauto.imports.uploads import UploadTooLarge, store_upload
+from salesauto.jobs.endpoints import Owner
+from salesauto.jobs.schemas import JobSubmit
+from salesauto.kit.errors import InvalidInput
+from salesauto.platform import Platform
+
+router = APIRouter(prefix="/api/import", tags=["import"])
+
+
+def _check_declared_size(request: Request, max_bytes: int) -> None:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes + 64 * 1024:
+        raise UploadTooLarge(
+            f"the upload is larger than the {max_bytes // (1024 * 1024)} MB limit "
+            "(SALESAUTO_IMPORT_MAX_UPLOAD_MB); split the file or raise the limit",
+            limitBytes=max_bytes,
+        )
+
+
+def _parse_mapping(mapping: str | None) -> dict[str, str | None] | None:
+    if not mapping:
+        return None
+    try:
+        parsed = json.loads(mapping)
+    except json.JSONDecodeError:
+        parsed = None
+    if not isinstance(parsed, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in parsed.items()
+    ):
+        raise InvalidInput(
+            'mapping must be a JSON object of column → field, e.g. {"E-mail": "email"}',
+            field="mapping",
+        )
+    return parsed
+
+
+@router.post("/csv", status_code=202)
+async def import_csv_upload(
+    request: Request,
+    owner: Owner,
+    file: Annotated[UploadFile, File(description="The CSV file (any size up to the limit)")],
+    mapping: Annotated[
+        str | None, Form(description='JSON column → field overrides, e.g. {"Mail": "email"}')
+    ] = None,
+    source: Annotated[str, Form(max_length=50)] = "csv",
+) -> JSONResponse:
+    """Store the file and import it as a job: `{success, jobId, status}`; the job's result is
+    the summary (rows read, created, updated, duplicates, rejected with reasons)."""
+    platform: Platform = request.app.state.platform
+    max_bytes = platform.settings.import_max_upload_mb * 1024 * 1024
+    _check_declared_size(request, max_bytes)
+    overrides = _parse_mapping(mapping)
+    stored = await store_upload(file, platform.settings.data_dir / "uploads", max_bytes=max_bytes)
+    parameters = {
+        "path": str(stored.resolve()),
+        "file_name": file.filename,
+        "source": source,
+        "mapping": overrides,
+    }
+    enqueued = await platform.jobs.submit(
+        JobSubmit(type="import.csv", parameters=parameters), owner
+    )
+    job_id = str(enqueued.job_id)
+    return JSONResponse(
+        {"success": True, "jobId": job_id, "status": f"/api/jobs/{job_id}"}, status_code=202
+    )
+
+
+@router.post("/csv/preview", response_model=CsvPreview, response_model_by_alias=True)
+async def preview_csv_upload(
+    file: Annotated[UploadFile, File(description="The CSV file; only its start is read")],
+) -> CsvPreview:
+    """Detected encoding and delimiter, the proposed column mapping, sample rows and the
+    problems an import would hit — before anything is written."""
+    sample = await file.read(SAMPLE_BYTES)
+    if not sample:
+        raise InvalidInput("the uploaded file is empty; send a CSV with a header row")
+    return preview_csv(sample)

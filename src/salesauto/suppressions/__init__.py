@@ -1,0 +1,1 @@
+"""The suppression list: emails and domains never to enrich, sync or contact."""

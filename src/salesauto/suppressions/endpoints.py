@@ -1,0 +1,57 @@
+"""`/api/suppressions`: the do-not-contact list, checked before every spend, sync and send."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from salesauto.jobs.endpoints import Owner
+from salesauto.suppressions.schemas import (
+    SuppressionAdded,
+    SuppressionBatch,
+    SuppressionCreate,
+    SuppressionPage,
+)
+from salesauto.suppressions.service import SuppressionService
+
+router = APIRouter(prefix="/api/suppressions", tags=["suppressions"])
+
+
+def _service(request: Request) -> SuppressionService:
+    return SuppressionService(request.app.state.platform.engine)
+
+
+Service = Annotated[SuppressionService, Depends(_service)]
+
+
+@router.get("", response_model=SuppressionPage, response_model_by_alias=True)
+async def list_suppressions(
+    service: Service,
+    owner: Owner,
+    kind: Literal["email", "domain"] | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> SuppressionPage:
+    """Newest first; `kind` filters emails or domains; pass `nextCursor` back for more."""
+    items, next_cursor = await service.page(owner, kind=kind, cursor=cursor, limit=limit)
+    return SuppressionPage(suppressions=items, next_cursor=next_cursor)
+
+
+@router.post("", status_code=201, response_model=SuppressionAdded, response_model_by_alias=True)
+async def add_suppression(
+    body: SuppressionCreate | SuppressionBatch, service: Service, owner: Owner
+) -> SuppressionAdded:
+    """Suppress an email or a whole domain (`{"value", "reason"}`), or many (`{"entries"}`).
+
+    Invalid entries come back under `rejected`; the others are added; re-adding is harmless.
+    """
+    entries = body.entries if isinstance(body, SuppressionBatch) else [body]
+    return await service.add(owner, entries)
+
+
+@router.delete("/{suppression_id}", status_code=204)
+async def remove_suppression(suppression_id: int, service: Service, owner: Owner) -> Response:
+    """Take an entry off the list (contacting them becomes possible again)."""
+    await service.remove(owner, suppression_id)
+    return Response(status_code=204)
