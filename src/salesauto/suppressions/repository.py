@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from salesauto.contacts.repository import one_of
 from salesauto.models.base import table_of
 from salesauto.models.contacts import Suppression
 
@@ -63,8 +64,13 @@ async def suppressed(conn: AsyncConnection, owner_id: str, emails: Iterable[str]
             sa.select(SUPPRESSIONS.c.kind, SUPPRESSIONS.c.value, SUPPRESSIONS.c.reason).where(
                 SUPPRESSIONS.c.owner_id == owner_id,
                 sa.or_(
-                    sa.and_(SUPPRESSIONS.c.kind == "email", SUPPRESSIONS.c.value.in_(chunk)),
-                    sa.and_(SUPPRESSIONS.c.kind == "domain", SUPPRESSIONS.c.value.in_(domains)),
+                    sa.and_(
+                        SUPPRESSIONS.c.kind == "email", one_of(conn, SUPPRESSIONS.c.value, chunk)
+                    ),
+                    sa.and_(
+                        SUPPRESSIONS.c.kind == "domain",
+                        one_of(conn, SUPPRESSIONS.c.value, domains),
+                    ),
                 ),
             )
         )
