@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from salesauto.contacts.merge import ContactFacts, merged_changes, new_row
+from salesauto.kit.db import driver_connection
 from salesauto.models.base import table_of
 from salesauto.models.contacts import Company, ImportedContact
 
@@ -168,10 +170,53 @@ async def merge_contacts(
             updates.append(changes | {"match_email": facts.email})
             counts.updated += counted
     if inserts:
-        await conn.execute(sa.insert(CONTACTS), inserts)
+        await _insert_contacts(conn, inserts)
     if updates:
         await _apply_updates(conn, owner_id, updates)
     return counts
+
+
+# One statement per batch on PostgreSQL: rows travel as column arrays (what the job queue's
+# bulk insert does), several times faster than an executemany of single-row inserts.
+_PG_INSERT = """
+INSERT INTO imported_contacts (owner_id, email, source, status, first_name, last_name, title,
+    phone, linkedin_url, company_name, company_domain, company_id, data, provenance,
+    imported_at, updated_at)
+SELECT u.owner_id, u.email, u.source, u.status, u.first_name, u.last_name, u.title, u.phone,
+    u.linkedin_url, u.company_name, u.company_domain, u.company_id, u.data::jsonb,
+    u.provenance::jsonb, u.at, u.at
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[],
+    $14::text[], $15::timestamptz[])
+    AS u(owner_id, email, source, status, first_name, last_name, title, phone, linkedin_url,
+         company_name, company_domain, company_id, data, provenance, at)
+"""
+_PG_COLUMNS = (
+    "owner_id",
+    "email",
+    "source",
+    "status",
+    "first_name",
+    "last_name",
+    "title",
+    "phone",
+    "linkedin_url",
+    "company_name",
+    "company_domain",
+    "company_id",
+)
+
+
+async def _insert_contacts(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    if conn.dialect.name != "postgresql":
+        await conn.execute(sa.insert(CONTACTS), rows)
+        return
+    columns: list[list[Any]] = [[row[name] for row in rows] for name in _PG_COLUMNS]
+    columns.append([json.dumps(row["data"]) for row in rows])
+    columns.append([json.dumps(row["provenance"]) for row in rows])
+    columns.append([row["imported_at"] for row in rows])
+    driver = await driver_connection(conn)
+    await driver.execute(_PG_INSERT, *columns)
 
 
 async def _apply_updates(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 # OWASP "CSV injection": spreadsheet apps evaluate cells starting with these characters.
@@ -86,6 +87,7 @@ def _domain_problem(domain: str) -> bool:
     return not (tld.startswith("xn--") or (len(tld) >= 2 and tld.isalpha()))
 
 
+@lru_cache(maxsize=65_536)
 def normalise_domain(value: str) -> str | None:
     """The bare domain of a website or domain cell ("https://WWW.Acme.com/about" → "acme.com").
 

@@ -83,28 +83,38 @@ async def import_csv(
         seen: set[int] = set()
         batch: dict[str, ContactFacts] = {}
         repeats: set[str] = set()  # in this batch, but first seen in an earlier batch
+        in_flight: asyncio.Task[None] | None = None
 
-        async def flush() -> None:
-            if not batch:
-                return
+        async def merge(facts: list[ContactFacts], quiet: set[str], rows: int) -> None:
             async with engine.begin() as conn:
                 counts = await merge_contacts(
-                    conn,
-                    owner_id,
-                    list(batch.values()),
-                    source=source,
-                    at=utcnow(),
-                    quiet=repeats,
+                    conn, owner_id, facts, source=source, at=utcnow(), quiet=quiet
                 )
-                blocked = await suppressed(conn, owner_id, batch.keys() - repeats)
+                blocked = await suppressed(conn, owner_id, {f.email for f in facts} - quiet)
             summary.created += counts.created
             summary.updated += counts.updated
             summary.unchanged += counts.unchanged
             summary.suppressed += len(blocked)
-            batch.clear()
-            repeats.clear()
             if progress is not None:
-                await progress(summary.rows_read, stream.tell(), total)
+                await progress(rows, stream.tell(), total)
+
+        async def flush() -> None:
+            # The database merges one batch while the next one is parsed; batches still
+            # commit in file order, so a later batch sees the rows of every earlier one.
+            nonlocal in_flight
+            if in_flight is not None:
+                await in_flight
+                in_flight = None
+            if batch:
+                in_flight = asyncio.create_task(
+                    merge(list(batch.values()), set(repeats), summary.rows_read)
+                )
+                batch.clear()
+                repeats.clear()
+
+        async def drain() -> None:
+            await flush()
+            await flush()
 
         try:
             for row in read_rows(stream, fmt, column_mapping):  # type: ignore[arg-type]
@@ -129,9 +139,15 @@ async def import_csv(
                     batch[facts.email] = facts
                 if len(batch) >= batch_rows:
                     await flush()
+                elif summary.rows_read % 256 == 0:
+                    await asyncio.sleep(0)  # let the in-flight merge talk to the database
         except InvalidCsv as error:
-            await flush()
+            await drain()
             summary.reject(error.row or summary.rows_read + 1, None, f"unreadable CSV: {error}")
             return summary
-        await flush()
+        except BaseException:
+            if in_flight is not None:
+                in_flight.cancel()
+            raise
+        await drain()
     return summary

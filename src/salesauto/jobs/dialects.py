@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from salesauto.kit.db import driver_connection
 from salesauto.kit.types import UtcDateTime
 from salesauto.models.base import table_of
 from salesauto.models.jobs import Job
@@ -24,17 +25,7 @@ if TYPE_CHECKING:
     from salesauto.jobs.repository import Completion, NewJob
 
 
-async def _driver(conn: AsyncConnection) -> Any:
-    """The asyncpg (or aiosqlite) connection under `conn`, inside `conn`'s transaction.
-
-    SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its own first statement; a raw call
-    would otherwise run before it, outside the transaction the caller opened.
-    """
-    raw = await conn.get_raw_connection()
-    adapted: Any = raw.dbapi_connection
-    if conn.in_transaction() and getattr(adapted, "_transaction", "n/a") is None:
-        await adapted._start_transaction()
-    return raw.driver_connection
+_driver = driver_connection
 
 
 async def _pg_fetch(conn: AsyncConnection, sql: str, *arguments: Any) -> list[Any]:

@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     create_async_engine,
 )
@@ -92,3 +93,16 @@ async def retry_locked(operation: Callable[[], Awaitable[T]], *, attempts: int =
                 raise
             await asyncio.sleep(random.uniform(0.01, 0.05) * (2**attempt))
     raise AssertionError("unreachable")
+
+
+async def driver_connection(conn: AsyncConnection) -> Any:
+    """The asyncpg (or aiosqlite) connection under `conn`, inside `conn`'s transaction.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its own first statement; a raw call
+    would otherwise run before it, outside the transaction the caller opened.
+    """
+    raw = await conn.get_raw_connection()
+    adapted: Any = raw.dbapi_connection
+    if conn.in_transaction() and getattr(adapted, "_transaction", "n/a") is None:
+        await adapted._start_transaction()
+    return raw.driver_connection
