@@ -36,3 +36,4 @@ bench: setup
 	scripts/ensure-services.sh
 	$(BIN)/python bench/queue.py
 	$(BIN)/python bench/providers.py
+	$(BIN)/python bench/import.py

@@ -1,8 +1,10 @@
 """How what a source says about a contact merges into what we already know.
 
-Policy: a non-empty incoming value replaces the stored one (the latest source wins), an empty
-one never clears it; unknown fields (`data`) merge key by key; each changed field records its
-provenance `{"source", "at"}`. A contact's stage only moves forward.
+Policy: a non-empty incoming value replaces the stored one (the latest source wins) and an
+empty one never clears it. A repeat of a row earlier in the same file only fills what is still
+empty: a file's first row wins, so re-importing a file changes nothing. Unknown fields
+(`data`) merge key by key; each changed field records its provenance `{"source", "at"}`. A
+contact's stage only moves forward.
 """
 
 from __future__ import annotations
@@ -44,9 +46,13 @@ class ContactFacts:
     data: dict[str, Any] = field(default_factory=dict)
 
     def absorb(self, later: ContactFacts) -> None:
-        """Fold a later row for the same email into this one (duplicates inside a batch)."""
-        self.fields.update({k: v for k, v in later.fields.items() if v})
-        self.data.update({k: v for k, v in later.data.items() if v not in (None, "")})
+        """Fold a later row of the same file into this one: it fills only what is empty."""
+        for name, value in later.fields.items():
+            if value and not self.fields.get(name):
+                self.fields[name] = value
+        for key, value in later.data.items():
+            if value not in (None, "") and self.data.get(key) in (None, ""):
+                self.data[key] = value
 
 
 def clean_fields(fields: dict[str, str]) -> dict[str, str]:
@@ -86,25 +92,37 @@ def merged_changes(
     source: str,
     at: datetime,
     company_id: int | None,
+    fill_only: bool = False,
 ) -> dict[str, Any] | None:
-    """The column updates `facts` bring to the `stored` row, or None when nothing changes."""
+    """The column updates `facts` bring to the `stored` row, or None when nothing changes.
+
+    With `fill_only`, only fields the stored row lacks are set.
+    """
     stamp = {"source": source, "at": at.isoformat()}
     changes: dict[str, Any] = {}
     provenance = dict(stored.get("provenance") or {})
     for name, value in clean_fields(facts.fields).items():
+        if fill_only and stored.get(name):
+            continue
         if stored.get(name) != value:
             changes[name] = value
             provenance[name] = stamp
     data = dict(stored.get("data") or {})
     data_changed = False
     for key, value in facts.data.items():
+        if fill_only and data.get(key) not in (None, ""):
+            continue
         if value not in (None, "") and data.get(key) != value:
             data[key] = value
             provenance[f"data.{key}"] = stamp
             data_changed = True
     if data_changed:
         changes["data"] = data
-    if company_id is not None and stored.get("company_id") != company_id:
+    if (
+        company_id is not None
+        and stored.get("company_id") != company_id
+        and not (fill_only and stored.get("company_id") is not None)
+    ):
         changes["company_id"] = company_id
     if not changes:
         return None

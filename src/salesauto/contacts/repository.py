@@ -75,7 +75,16 @@ async def company_ids(
     if not names:
         return {}
     domains = sorted(names)
-    found = await _company_ids(conn, owner_id, domains)
+    found, unnamed = await _company_ids(conn, owner_id, domains)
+    named = [{"company_id": found[d], "new_name": names[d]} for d in unnamed if names[d]]
+    if named:
+        # A company first seen without a name takes the first name a later source gives.
+        await conn.execute(
+            sa.update(COMPANIES)
+            .where(COMPANIES.c.id == sa.bindparam("company_id"), COMPANIES.c.name.is_(None))
+            .values(name=sa.bindparam("new_name"), updated_at=at),
+            named,
+        )
     missing = [d for d in domains if d not in found]
     if missing:
         rows: list[dict[str, Any]] = [
@@ -95,22 +104,27 @@ async def company_ids(
             index_elements=["owner_id", "domain"]
         )
         await conn.execute(statement, rows)
-        found.update(await _company_ids(conn, owner_id, missing))
+        found.update((await _company_ids(conn, owner_id, missing))[0])
     return found
 
 
 async def _company_ids(
     conn: AsyncConnection, owner_id: str, domains: Sequence[str]
-) -> dict[str, int]:
+) -> tuple[dict[str, int], list[str]]:
+    """Ids of the known companies among `domains`, and which of them have no name yet."""
     found: dict[str, int] = {}
+    unnamed: list[str] = []
     for chunk in _chunks(domains):
         rows = await conn.execute(
-            sa.select(COMPANIES.c.domain, COMPANIES.c.id).where(
+            sa.select(COMPANIES.c.domain, COMPANIES.c.id, COMPANIES.c.name).where(
                 COMPANIES.c.owner_id == owner_id, one_of(conn, COMPANIES.c.domain, chunk)
             )
         )
-        found.update({domain: company_id for domain, company_id in rows})
-    return found
+        for domain, company_id, name in rows:
+            found[domain] = company_id
+            if name is None:
+                unnamed.append(domain)
+    return found, unnamed
 
 
 async def stored_contacts(
@@ -139,8 +153,8 @@ async def merge_contacts(
 ) -> MergeCounts:
     """Create or merge one batch (unique emails) of contacts and their companies.
 
-    Emails in `quiet` merge like the others but are not counted (the caller counts them,
-    e.g. as duplicates of rows an earlier batch of the same file created).
+    Emails in `quiet` are repeats of rows an earlier batch of the same file wrote: they only
+    fill empty fields and are not counted (the caller counts them as duplicates).
     """
     counts = MergeCounts()
     if not batch:
@@ -148,8 +162,8 @@ async def merge_contacts(
     domains: dict[str, str | None] = {}
     for facts in batch:
         domain = facts.fields.get("company_domain")
-        if domain:
-            domains.setdefault(domain, facts.fields.get("company_name"))
+        if domain and not domains.get(domain):
+            domains[domain] = facts.fields.get("company_name") or None
     companies = await company_ids(conn, owner_id, domains, at=at)
     stored = await stored_contacts(conn, owner_id, [facts.email for facts in batch])
     inserts: list[dict[str, Any]] = []
@@ -163,7 +177,9 @@ async def merge_contacts(
             inserts.append(new_row(owner_id, facts, source=source, at=at, company_id=company_id))
             counts.created += counted
             continue
-        changes = merged_changes(existing, facts, source=source, at=at, company_id=company_id)
+        changes = merged_changes(
+            existing, facts, source=source, at=at, company_id=company_id, fill_only=not counted
+        )
         if changes is None:
             counts.unchanged += counted
         else:

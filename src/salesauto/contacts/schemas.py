@@ -12,7 +12,8 @@ from salesauto.kit.schemas import ApiModel
 
 
 class ContactView(ApiModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    # Built from whole rows: columns the API does not show (owner_id) are dropped.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
     email: str
     stage: str = Field(description="imported, enriched, synced, enrolled, replied")
@@ -45,7 +46,8 @@ class ContactPage(ApiModel):
 
 
 class CompanyView(ApiModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    # Built from whole rows: columns the API does not show (owner_id) are dropped.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
     id: int
     domain: str

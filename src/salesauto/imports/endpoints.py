@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated
 
@@ -9,7 +10,8 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from salesauto.imports.preview import CsvPreview, preview_csv
-from salesauto.imports.service import SAMPLE_BYTES
+from salesauto.imports.service import SAMPLE_BYTES, check_columns
+from salesauto.imports.tasks import upload_folder
 from salesauto.imports.uploads import UploadTooLarge, store_upload
 from salesauto.jobs.endpoints import Owner
 from salesauto.jobs.schemas import JobSubmit
@@ -62,9 +64,16 @@ async def import_csv_upload(
     max_bytes = platform.settings.import_max_upload_mb * 1024 * 1024
     _check_declared_size(request, max_bytes)
     overrides = _parse_mapping(mapping)
-    stored = await store_upload(file, platform.settings.data_dir / "uploads", max_bytes=max_bytes)
+    stored = await store_upload(file, upload_folder(platform.settings), max_bytes=max_bytes)
+    try:
+        # The header and mapping are checked now, so a file that cannot import is a 422
+        # here rather than a failed job later.
+        await asyncio.to_thread(check_columns, stored, overrides)
+    except InvalidInput:
+        await asyncio.to_thread(stored.unlink, True)
+        raise
     parameters = {
-        "path": str(stored.resolve()),
+        "upload": stored.name,
         "file_name": file.filename,
         "source": source,
         "mapping": overrides,

@@ -56,6 +56,12 @@ def resolve_mapping(
     return mapping, fmt
 
 
+def check_columns(path: Path, overrides: dict[str, str | None] | None) -> None:
+    """Raise InvalidInput when the file's header cannot import (no email column, bad mapping)."""
+    with path.open("rb") as stream:
+        resolve_mapping(stream, overrides)
+
+
 def _fingerprint(email: str) -> int:
     # 8 bytes per email seen, not the string: a million-row file stays well under 300 MB.
     return int.from_bytes(hashlib.blake2b(email.encode(), digest_size=8).digest(), "big")

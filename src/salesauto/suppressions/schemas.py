@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from salesauto.kit.schemas import ApiModel
 
@@ -24,6 +25,9 @@ class SuppressionBatch(ApiModel):
 
 
 class SuppressionView(ApiModel):
+    # Built from whole rows: columns the API does not show (owner_id) are dropped.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
     id: int
     kind: SuppressionKind
     value: str

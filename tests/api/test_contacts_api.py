@@ -1,0 +1,218 @@
+"""`/api/contacts` and `/api/companies` after a CSV import: paging, filters, get, export, erase."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from salesauto.config import Settings
+from tests.conftest import make_settings
+from tests.support.waiting import eventually
+
+LEADS = (
+    b"Email,First Name,Last Name,Title,Company,Website,Phone,Segment\n"
+    b"ann@acme.com,Ann,Lee,CTO,Acme,acme.com,+1 555 0100,enterprise\n"
+    b'Bob@Acme.com,Bob,Stone,"=HYPERLINK(""http://evil.example"",""click"")",Acme,'
+    b"https://www.acme.com/team,,\n"
+    b"cy@globex.io,Cy,Cho,CEO,Globex,,,\n"
+    b"dee@gmail.com,Dee,Park,,,,,\n"
+    b"eve@globex.io,Eve,Jones,@sales,Globex,globex.io,-5,smb\n"
+)
+EMAILS = ["ann@acme.com", "bob@acme.com", "cy@globex.io", "dee@gmail.com", "eve@globex.io"]
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, data_dir=tmp_path)
+
+
+@pytest.fixture
+async def imported(app_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The client, after LEADS went through POST /api/import/csv and its job completed."""
+    accepted = await app_client.post(
+        "/api/import/csv", files={"file": ("leads.csv", LEADS, "text/csv")}
+    )
+    assert accepted.status_code == 202, accepted.text
+
+    async def fetch() -> dict[str, Any]:
+        job: dict[str, Any] = (await app_client.get(accepted.json()["status"])).json()
+        return job
+
+    job = await eventually(fetch, lambda job: job["status"] in ("completed", "failed"))
+    assert job["status"] == "completed", job["error"]
+    assert job["result"]["created"] == len(EMAILS)
+    return app_client
+
+
+async def emails(client: httpx.AsyncClient, **params: str | int) -> list[str]:
+    response = await client.get("/api/contacts", params=params)
+    assert response.status_code == 200, response.text
+    return [contact["email"] for contact in response.json()["contacts"]]
+
+
+async def exported(client: httpx.AsyncClient, **params: str) -> list[dict[str, str]]:
+    response = await client.get("/api/contacts/export.csv", params=params)
+    assert response.status_code == 200, response.text
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+async def test_contacts_page_to_the_end_without_repeats(imported: httpx.AsyncClient) -> None:
+    pages: list[list[str]] = []
+    params: dict[str, str | int] = {"limit": 2}
+    while True:
+        response = await imported.get("/api/contacts", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pages.append([contact["email"] for contact in body["contacts"]])
+        if body["nextCursor"] is None:
+            break
+        params["cursor"] = body["nextCursor"]
+        assert len(pages) <= len(EMAILS), "paging does not end"
+
+    assert pages == [EMAILS[0:2], EMAILS[2:4], EMAILS[4:]]
+
+
+async def test_contacts_filter_by_stage_company_and_search(imported: httpx.AsyncClient) -> None:
+    assert await emails(imported, stage="imported") == EMAILS
+    assert await emails(imported, stage="enriched") == []
+    assert await emails(imported, companyDomain="https://www.ACME.com/") == EMAILS[:2]
+    assert await emails(imported, companyDomain="globex.io", limit=1) == ["cy@globex.io"]
+    assert await emails(imported, q="GLOBEX") == ["cy@globex.io", "eve@globex.io"]  # company
+    assert await emails(imported, q="park") == ["dee@gmail.com"]  # last name
+    assert await emails(imported, q="bob@") == ["bob@acme.com"]  # email
+    assert await emails(imported, q="nobody") == []
+
+
+async def test_a_contact_is_found_by_its_email_in_any_casing(imported: httpx.AsyncClient) -> None:
+    response = await imported.get("/api/contacts/%20BOB@acme.COM")
+
+    assert response.status_code == 200, response.text
+    bob = response.json()
+    assert bob["email"] == "bob@acme.com"
+    assert (bob["firstName"], bob["lastName"], bob["title"]) == ("Bob", "Stone", FORMULA)
+    assert (bob["companyName"], bob["companyDomain"], bob["stage"]) == (
+        "Acme",
+        "acme.com",
+        "imported",
+    )
+    assert bob["source"] == "csv" and bob["phone"] is None
+    assert set(bob["provenance"]) == {
+        "first_name",
+        "last_name",
+        "title",
+        "company_name",
+        "company_domain",
+    }
+    assert bob["provenance"]["title"]["source"] == "csv"
+    ann = (await imported.get("/api/contacts/ann@acme.com")).json()
+    assert ann["data"] == {"Segment": "enterprise"}
+    assert ann["companyId"] == bob["companyId"] is not None
+
+
+async def test_unknown_contacts_and_bad_filters_are_4xx(imported: httpx.AsyncClient) -> None:
+    missing = await imported.get("/api/contacts/nobody@acme.com")
+    assert missing.status_code == 404
+    assert missing.json() == {"success": False, "error": "no contact with email 'nobody@acme.com'"}
+
+    stage = await imported.get("/api/contacts", params={"stage": "won"})
+    assert stage.status_code == 422
+    assert stage.json()["field"] == "stage"
+    assert "unknown stage 'won'; use one of imported, enriched" in stage.json()["error"]
+
+    cursor = await imported.get("/api/contacts", params={"cursor": "not-a-cursor"})
+    assert cursor.status_code == 422
+    assert cursor.json()["field"] == "cursor"
+
+    assert (await imported.get("/api/contacts", params={"limit": 0})).status_code == 422
+
+
+async def test_export_neutralises_formulas_that_are_stored_verbatim(
+    imported: httpx.AsyncClient,
+) -> None:
+    response = await imported.get("/api/contacts/export.csv")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == 'attachment; filename="contacts.csv"'
+    assert response.text.splitlines()[0] == (
+        "email,first_name,last_name,title,company_name,company_domain,phone,linkedin_url,"
+        "status,source,score,hubspot_id,imported_at,updated_at"
+    )
+    rows = {row["email"]: row for row in csv.DictReader(io.StringIO(response.text))}
+    assert list(rows) == EMAILS
+    assert rows["bob@acme.com"]["title"] == "'" + FORMULA
+    assert rows["ann@acme.com"]["phone"] == "'+1 555 0100"
+    assert rows["eve@globex.io"]["phone"] == "'-5"
+    assert rows["eve@globex.io"]["title"] == "'@sales"
+    assert rows["ann@acme.com"]["title"] == "CTO"
+    assert rows["dee@gmail.com"]["company_domain"] == ""
+    assert {row["status"] for row in rows.values()} == {"imported"}
+
+    # The export takes the list's filters.
+    assert [row["email"] for row in await exported(imported, companyDomain="acme.com")] == EMAILS[
+        :2
+    ]
+    assert [row["email"] for row in await exported(imported, q="park")] == ["dee@gmail.com"]
+    assert await exported(imported, stage="enriched") == []
+
+
+async def test_erasing_a_contact_is_204_then_404(imported: httpx.AsyncClient) -> None:
+    response = await imported.delete("/api/contacts/Bob@ACME.com")
+    assert response.status_code == 204
+    assert response.content == b""
+
+    assert (await imported.get("/api/contacts/bob@acme.com")).status_code == 404
+    again = await imported.delete("/api/contacts/bob@acme.com")
+    assert again.status_code == 404
+    assert again.json()["error"] == "no contact with email 'bob@acme.com'"
+    remaining = [row["email"] for row in await exported(imported)]
+    assert remaining == [email for email in EMAILS if email != "bob@acme.com"]
+
+
+async def test_erasing_a_contact_keeps_its_company(imported: httpx.AsyncClient) -> None:
+    assert (await imported.delete("/api/contacts/bob@acme.com")).status_code == 204
+
+    assert await emails(imported) == [email for email in EMAILS if email != "bob@acme.com"]
+    acme = await imported.get("/api/companies/acme.com")
+    assert acme.status_code == 200
+    assert acme.json()["contacts"] == 1
+
+
+async def test_companies_with_their_contact_counts(imported: httpx.AsyncClient) -> None:
+    response = await imported.get("/api/companies")
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["nextCursor"] is None
+    assert [(c["domain"], c["name"], c["contacts"]) for c in body["companies"]] == [
+        ("acme.com", "Acme", 2),
+        ("globex.io", "Globex", 2),
+    ]
+
+    first = (await imported.get("/api/companies", params={"limit": 1})).json()
+    assert [c["domain"] for c in first["companies"]] == ["acme.com"]
+    rest = (
+        await imported.get("/api/companies", params={"limit": 1, "cursor": first["nextCursor"]})
+    ).json()
+    assert [c["domain"] for c in rest["companies"]] == ["globex.io"]
+    assert rest["nextCursor"] is None
+
+    found = (await imported.get("/api/companies", params={"q": "GLOB"})).json()
+    assert [c["domain"] for c in found["companies"]] == ["globex.io"]
+
+    acme = await imported.get("/api/companies/WWW.Acme.com")
+    assert acme.status_code == 200
+    assert (acme.json()["domain"], acme.json()["contacts"]) == ("acme.com", 2)
+    assert acme.json()["id"] == body["companies"][0]["id"]
+
+
+async def test_an_unknown_company_is_404(imported: httpx.AsyncClient) -> None:
+    response = await imported.get("/api/companies/initech.com")
+    assert response.status_code == 404
+    assert response.json() == {"success": False, "error": "no company with domain 'initech.com'"}
