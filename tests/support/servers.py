@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from starlette.types import ASGIApp
 
 from salesauto.config import Settings
@@ -38,3 +42,40 @@ def provider_settings(**overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]
+
+
+@asynccontextmanager
+async def sandbox_process(**env: str) -> AsyncIterator[str]:
+    """`salesauto sandbox` in its own process, as a provider is: its clock does not stall
+    when the test's event loop is busy. Yields the base URL (vendors under `/<vendor>`)."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "salesauto",
+        "sandbox",
+        "--port",
+        str(port),
+        env={
+            **os.environ,
+            "SALESAUTO_LOG_LEVEL": "WARNING",
+            "SALESAUTO_SANDBOX_TIME_SCALE": "0.001",
+            **env,
+        },
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as probe:
+            for _ in range(300):
+                try:
+                    if (await probe.get("/")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise RuntimeError("the sandbox process did not start")
+        yield base
+    finally:
+        process.terminate()
+        await process.wait()
