@@ -52,7 +52,7 @@ class Platform:
 
     def start_worker(self, *, concurrency: int | None = None, scheduler: bool = True) -> Worker:
         """Run a worker (and the cron scheduler) as tasks of this process's event loop."""
-        worker = Worker(self.queue, concurrency=concurrency)
+        worker = Worker(self.queue, concurrency=concurrency, services=self)
         self._worker = worker
         self._background.append(asyncio.create_task(worker.run(), name="salesauto-worker"))
         if scheduler:

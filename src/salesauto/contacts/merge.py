@@ -24,6 +24,8 @@ CONTACT_FIELDS = (
     "linkedin_url",
     "company_name",
     "company_domain",
+    "hubspot_id",
+    "lemlist_lead_id",
 )
 # Column sizes, so an over-long value is cut rather than failing its whole batch.
 FIELD_LIMITS = {
@@ -34,6 +36,8 @@ FIELD_LIMITS = {
     "linkedin_url": 500,
     "company_name": 300,
     "company_domain": 253,
+    "hubspot_id": 32,
+    "lemlist_lead_id": 64,
 }
 
 

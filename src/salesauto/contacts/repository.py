@@ -31,6 +31,8 @@ MERGE_COLUMNS = (
     "company_name",
     "company_domain",
     "company_id",
+    "hubspot_id",
+    "lemlist_lead_id",
     "data",
     "provenance",
 )
@@ -196,16 +198,17 @@ async def merge_contacts(
 # bulk insert does), several times faster than an executemany of single-row inserts.
 _PG_INSERT = """
 INSERT INTO imported_contacts (owner_id, email, source, status, first_name, last_name, title,
-    phone, linkedin_url, company_name, company_domain, company_id, data, provenance,
-    imported_at, updated_at)
+    phone, linkedin_url, company_name, company_domain, company_id, hubspot_id, lemlist_lead_id,
+    data, provenance, imported_at, updated_at)
 SELECT u.owner_id, u.email, u.source, u.status, u.first_name, u.last_name, u.title, u.phone,
-    u.linkedin_url, u.company_name, u.company_domain, u.company_id, u.data::jsonb,
-    u.provenance::jsonb, u.at, u.at
+    u.linkedin_url, u.company_name, u.company_domain, u.company_id, u.hubspot_id,
+    u.lemlist_lead_id, u.data::jsonb, u.provenance::jsonb, u.at, u.at
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[],
-    $14::text[], $15::timestamptz[])
+    $14::text[], $15::text[], $16::text[], $17::timestamptz[])
     AS u(owner_id, email, source, status, first_name, last_name, title, phone, linkedin_url,
-         company_name, company_domain, company_id, data, provenance, at)
+         company_name, company_domain, company_id, hubspot_id, lemlist_lead_id, data,
+         provenance, at)
 """
 _PG_COLUMNS = (
     "owner_id",
@@ -220,6 +223,8 @@ _PG_COLUMNS = (
     "company_name",
     "company_domain",
     "company_id",
+    "hubspot_id",
+    "lemlist_lead_id",
 )
 
 

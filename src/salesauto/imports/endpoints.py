@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import Field, ValidationError
 
 from salesauto.imports.preview import CsvPreview, preview_csv
 from salesauto.imports.service import SAMPLE_BYTES, check_columns
 from salesauto.imports.tasks import upload_folder
 from salesauto.imports.uploads import UploadTooLarge, store_upload
+from salesauto.integrations.hubspot.schemas import SearchRequest
 from salesauto.jobs.endpoints import Owner
 from salesauto.jobs.schemas import JobSubmit
 from salesauto.kit.errors import InvalidInput
+from salesauto.kit.schemas import ApiModel
 from salesauto.platform import Platform
 
 router = APIRouter(prefix="/api/import", tags=["import"])
@@ -97,3 +100,49 @@ async def preview_csv_upload(
     if not sample:
         raise InvalidInput("the uploaded file is empty; send a CSV with a header row")
     return preview_csv(sample)
+
+
+class LemlistImport(ApiModel):
+    campaign_id: str = Field(..., min_length=1, max_length=100, description="e.g. cam_…")
+    state: str | None = Field(None, max_length=50, description="Only leads in this state.")
+
+
+class HubspotImport(ApiModel):
+    filter_groups: list[dict[str, Any]] = Field(
+        default_factory=list, description="HubSpot search filter groups; empty = all contacts"
+    )
+    query: str | None = Field(None, max_length=3000, description="HubSpot free-text search")
+    max_contacts: int = Field(10_000, ge=1, le=10_000)
+
+
+async def _queue(
+    platform: Platform, owner: str, job_type: str, params: dict[str, Any]
+) -> JSONResponse:
+    enqueued = await platform.jobs.submit(JobSubmit(type=job_type, parameters=params), owner)
+    job_id = str(enqueued.job_id)
+    return JSONResponse(
+        {"success": True, "jobId": job_id, "status": f"/api/jobs/{job_id}"}, status_code=202
+    )
+
+
+@router.post("/lemlist", status_code=202)
+async def import_lemlist(request: Request, owner: Owner, body: LemlistImport) -> JSONResponse:
+    """Import a lemlist campaign's leads (same merge rules as CSV) as a job."""
+    params = {"campaign_id": body.campaign_id, "state": body.state}
+    return await _queue(request.app.state.platform, owner, "import.lemlist", params)
+
+
+@router.post("/hubspot", status_code=202)
+async def import_hubspot(request: Request, owner: Owner, body: HubspotImport) -> JSONResponse:
+    """Import the HubSpot contacts a search matches (their HubSpot ids kept) as a job."""
+    try:
+        search = SearchRequest.model_validate(
+            {"filterGroups": body.filter_groups, "query": body.query}
+        )
+    except ValidationError as error:
+        raise InvalidInput(f"invalid HubSpot search: {error.errors()[0]['msg']}") from None
+    params = {
+        "search": search.model_dump(by_alias=True, exclude_none=True),
+        "max_contacts": body.max_contacts,
+    }
+    return await _queue(request.app.state.platform, owner, "import.hubspot", params)

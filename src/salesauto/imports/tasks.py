@@ -9,7 +9,11 @@ from typing import Any
 from pydantic import Field
 
 from salesauto.config import Settings
+from salesauto.imports.schemas import ImportSummary
 from salesauto.imports.service import import_csv
+from salesauto.imports.sources import hubspot_contacts, lemlist_campaign_leads, merge_records
+from salesauto.integrations.hubspot.schemas import SearchRequest
+from salesauto.integrations.registry import Integrations
 from salesauto.jobs.context import JobContext
 from salesauto.jobs.registry import JobParameters, job_type
 from salesauto.jobs.worker import PermanentJobError
@@ -63,3 +67,63 @@ async def run_csv_import(context: JobContext, parameters: ImportCsvParameters) -
 
 def upload_folder(settings: Settings) -> Path:
     return settings.data_dir / "uploads"
+
+
+def _integrations(context: JobContext) -> Integrations:
+    integrations = getattr(context.services, "integrations", None)
+    if not isinstance(integrations, Integrations):
+        raise PermanentJobError("this worker was started without provider clients")
+    return integrations
+
+
+class ImportLemlistParameters(JobParameters):
+    campaign_id: str = Field(..., min_length=1, max_length=100, description="e.g. cam_…")
+    state: str | None = Field(None, max_length=50, description="Only leads in this state.")
+
+
+@job_type("import.lemlist", ImportLemlistParameters)
+async def run_lemlist_import(
+    context: JobContext, parameters: ImportLemlistParameters
+) -> dict[str, Any]:
+    """Imports the leads of a lemlist campaign (up to the 500 lemlist lists per campaign)."""
+    lemlist = _integrations(context).lemlist
+
+    async def report(rows: int) -> None:
+        await context.progress(0.5, f"{rows:,} leads read")
+
+    summary = await merge_records(
+        context.queue.engine,
+        context.owner_id,
+        lemlist_campaign_leads(lemlist, parameters.campaign_id, state=parameters.state),
+        ImportSummary(source="lemlist", file_name=f"lemlist campaign {parameters.campaign_id}"),
+        report,
+    )
+    return summary.model_dump(by_alias=True)
+
+
+class ImportHubspotParameters(JobParameters):
+    search: SearchRequest = Field(
+        default_factory=SearchRequest,
+        description="A HubSpot contact search (filterGroups, query); empty means every contact.",
+    )
+    max_contacts: int = Field(10_000, ge=1, le=10_000, description="HubSpot pages 10,000 at most.")
+
+
+@job_type("import.hubspot", ImportHubspotParameters)
+async def run_hubspot_import(
+    context: JobContext, parameters: ImportHubspotParameters
+) -> dict[str, Any]:
+    """Imports the HubSpot contacts a search matches, with their HubSpot ids."""
+    hubspot = _integrations(context).hubspot
+
+    async def report(rows: int) -> None:
+        await context.progress(rows / parameters.max_contacts, f"{rows:,} contacts read")
+
+    summary = await merge_records(
+        context.queue.engine,
+        context.owner_id,
+        hubspot_contacts(hubspot, parameters.search, limit=parameters.max_contacts),
+        ImportSummary(source="hubspot", file_name="hubspot search"),
+        report,
+    )
+    return summary.model_dump(by_alias=True)

@@ -32,6 +32,9 @@ class JobContext:
     owner_id: str
     queue: Queue
     worker_id: str
+    # The process's long-lived parts (the Platform: provider clients…), for handlers that
+    # call providers. Typed loosely so the queue does not depend on what runs on it.
+    services: Any = None
     _last_progress_at: float = field(default=0.0, repr=False)
     _cancel: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 

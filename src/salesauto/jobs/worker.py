@@ -59,8 +59,10 @@ class Worker:
         concurrency: int | None = None,
         worker_id: str | None = None,
         types: list[str] | None = None,
+        services: Any = None,
     ) -> None:
         self.queue = queue
+        self.services = services
         self.settings = queue.settings
         self.concurrency = concurrency or self.settings.worker_concurrency
         self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:16]}"
@@ -251,6 +253,7 @@ class Worker:
             owner_id=job.owner_id,
             queue=self.queue,
             worker_id=self.worker_id,
+            services=self.services,
         )
         task = asyncio.create_task(self._run_job(job, context), name=f"job-{job.id}")
         self._running[job.id] = _Running(job=job, context=context, task=task)

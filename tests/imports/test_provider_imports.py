@@ -1,0 +1,128 @@
+"""Importing from lemlist campaigns and HubSpot searches, through jobs, against the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import sqlalchemy as sa
+
+from salesauto.config import Settings
+from salesauto.contacts.repository import CONTACTS
+from salesauto.integrations.hubspot.schemas import ObjectInput
+from salesauto.integrations.models import OutreachLead
+from salesauto.integrations.sandbox.kit import SandboxConfig
+from salesauto.integrations.sandbox.server import build_sandbox_app
+from salesauto.jobs.schemas import JobSubmit
+from salesauto.platform import Platform
+from tests.conftest import make_settings
+from tests.support.servers import serve_app
+from tests.support.waiting import wait_for_job
+
+
+@pytest.fixture
+async def sandboxed(database_url: str) -> AsyncIterator[Platform]:
+    """A platform whose providers are a sandbox on a real port, with a worker running."""
+    app = build_sandbox_app(SandboxConfig(time_scale=0.0), ["hubspot", "lemlist"])
+    async with serve_app(app) as url:
+        settings: Settings = make_settings(database_url, sandbox_url=url)
+        platform = Platform.build(settings)
+        await platform.start()
+        platform.start_worker()
+        try:
+            yield platform
+        finally:
+            await platform.stop()
+
+
+async def _run(platform: Platform, job_type: str, parameters: dict[str, object]) -> dict:  # type: ignore[type-arg]
+    enqueued = await platform.jobs.submit(
+        JobSubmit(type=job_type, parameters=parameters), "default"
+    )
+    job = await wait_for_job(platform, enqueued.job_id, ("completed", "failed"), timeout=60)
+    assert job.status == "completed", job.error
+    assert isinstance(job.result, dict)
+    return job.result
+
+
+async def _stored(platform: Platform) -> dict[str, sa.Row]:  # type: ignore[type-arg]
+    async with platform.engine.connect() as conn:
+        rows = await conn.execute(sa.select(CONTACTS).where(CONTACTS.c.owner_id == "default"))
+    return {row.email: row for row in rows}
+
+
+async def test_a_hubspot_search_imports_its_contacts_with_their_ids(sandboxed: Platform) -> None:
+    hubspot = sandboxed.integrations.hubspot
+    created = {}
+    for email, first, company, website in (
+        ("ann@acme.com", "Ann", "Acme", "https://www.acme.com"),
+        ("bob@globex.io", "Bob", "Globex", ""),
+        ("cy@initech.com", "Cy", "Initech", "initech.com"),
+    ):
+        record = await hubspot.contacts.create(
+            ObjectInput(
+                properties={
+                    "email": email,
+                    "firstname": first,
+                    "company": company,
+                    "website": website,
+                    "jobtitle": "VP Sales",
+                }
+            )
+        )
+        created[email] = record.id
+    search = {
+        "filterGroups": [
+            {"filters": [{"propertyName": "jobtitle", "operator": "EQ", "value": "VP Sales"}]}
+        ]
+    }
+
+    summary = await _run(sandboxed, "import.hubspot", {"search": search})
+    again = await _run(sandboxed, "import.hubspot", {"search": search})
+
+    assert (summary["rowsRead"], summary["created"], summary["source"]) == (3, 3, "hubspot")
+    assert (again["created"], again["unchanged"]) == (0, 3)
+    stored = await _stored(sandboxed)
+    assert {email: row.hubspot_id for email, row in stored.items()} == created
+    assert stored["ann@acme.com"].company_domain == "acme.com"
+    assert stored["bob@globex.io"].company_domain == "globex.io"  # from the email domain
+    assert stored["ann@acme.com"].provenance["hubspot_id"]["source"] == "hubspot"
+
+
+async def test_a_lemlist_campaign_imports_its_leads(sandboxed: Platform) -> None:
+    lemlist = sandboxed.integrations.lemlist
+    campaign = (await lemlist.list_campaigns())[0]
+    leads = {}
+    for email, first in (("dee@umbrella.com", "Dee"), ("eve@hooli.com", "Eve")):
+        outcome = await lemlist.enroll_lead(
+            campaign.id, OutreachLead(email=email, first_name=first, company_name="Co")
+        )
+        leads[email] = outcome.lead_id
+
+    summary = await _run(sandboxed, "import.lemlist", {"campaign_id": campaign.id})
+
+    assert (summary["rowsRead"], summary["created"], summary["rejected"]) == (2, 2, 0)
+    stored = await _stored(sandboxed)
+    assert {email: row.lemlist_lead_id for email, row in stored.items()} == leads
+    assert stored["dee@umbrella.com"].first_name == "Dee"
+    assert stored["dee@umbrella.com"].data["lemlist_campaign_id"] == campaign.id
+
+
+async def test_provider_imports_through_the_api(sandboxed: Platform) -> None:
+    import httpx
+
+    from salesauto.app import create_app
+
+    app = create_app(sandboxed.settings, run_worker=True)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as api:
+            bad = await api.post(
+                "/api/import/hubspot",
+                json={"filterGroups": [{"filters": [{"propertyName": "x", "operator": "LIKE"}]}]},
+            )
+            unknown = await api.post("/api/import/lemlist", json={"campaign": "cam_x"})
+            accepted = await api.post("/api/import/hubspot", json={})
+    assert bad.status_code == 422 and "invalid HubSpot search" in bad.json()["error"]
+    assert unknown.status_code == 422
+    assert accepted.status_code == 202 and accepted.json()["success"] is True
