@@ -162,10 +162,18 @@ async def test_export_neutralises_formulas_that_are_stored_verbatim(
     assert await exported(imported, stage="enriched") == []
 
 
-async def test_erasing_a_contact_is_204_then_404(imported: httpx.AsyncClient) -> None:
+async def test_erasing_a_contact_is_202_then_404(imported: httpx.AsyncClient) -> None:
     response = await imported.delete("/api/contacts/Bob@ACME.com")
-    assert response.status_code == 204
-    assert response.content == b""
+    assert response.status_code == 202
+    body = response.json()
+    assert body["success"] is True and body["status"] == f"/api/jobs/{body['jobId']}"
+    job = (await imported.get(body["status"])).json()
+    assert job["type"] == "contacts.erase_at_providers"
+    assert job["parameters"]["email"] == "bob@acme.com"
+    suppressions = (await imported.get("/api/suppressions")).json()["suppressions"]
+    assert [(s["value"], s["reason"]) for s in suppressions] == [
+        ("bob@acme.com", "erased on request")
+    ]
 
     assert (await imported.get("/api/contacts/bob@acme.com")).status_code == 404
     again = await imported.delete("/api/contacts/bob@acme.com")
@@ -176,7 +184,7 @@ async def test_erasing_a_contact_is_204_then_404(imported: httpx.AsyncClient) ->
 
 
 async def test_erasing_a_contact_keeps_its_company(imported: httpx.AsyncClient) -> None:
-    assert (await imported.delete("/api/contacts/bob@acme.com")).status_code == 204
+    assert (await imported.delete("/api/contacts/bob@acme.com")).status_code == 202
 
     assert await emails(imported) == [email for email in EMAILS if email != "bob@acme.com"]
     acme = await imported.get("/api/companies/acme.com")

@@ -126,3 +126,40 @@ async def test_provider_imports_through_the_api(sandboxed: Platform) -> None:
     assert bad.status_code == 422 and "invalid HubSpot search" in bad.json()["error"]
     assert unknown.status_code == 422
     assert accepted.status_code == 202 and accepted.json()["success"] is True
+
+
+async def test_erasing_a_contact_erases_it_at_hubspot_and_lemlist(sandboxed: Platform) -> None:
+    from salesauto.contacts.service import ContactService
+    from salesauto.integrations.http.errors import ProviderRejected
+    from salesauto.suppressions.service import SuppressionService
+
+    hubspot, lemlist = sandboxed.integrations.hubspot, sandboxed.integrations.lemlist
+    record = await hubspot.contacts.create(
+        ObjectInput(properties={"email": "gone@acme.com", "firstname": "Gone"})
+    )
+    campaigns = await lemlist.list_campaigns()
+    for campaign in campaigns[:2]:
+        await lemlist.enroll_lead(
+            campaign.id, OutreachLead(email="gone@acme.com"), deduplicate=False
+        )
+    await _run(sandboxed, "import.hubspot", {})
+
+    job_id = await ContactService(sandboxed.engine).erase(
+        "default", "Gone@Acme.com", queue=sandboxed.queue
+    )
+    job = await wait_for_job(sandboxed, job_id, ("completed", "failed"), timeout=60)
+
+    assert job.status == "completed", job.error
+    assert job.result == {
+        "email": "gone@acme.com",
+        "hubspot": f"archived {record.id}",
+        "lemlist": [c.id for c in campaigns[:2]],
+    }
+    with pytest.raises(ProviderRejected) as missing:
+        await hubspot.contacts.get(record.id)
+    assert missing.value.status == 404
+    assert await lemlist.get_lead_memberships("gone@acme.com") == []
+    assert "gone@acme.com" not in await _stored(sandboxed)
+    assert await SuppressionService(sandboxed.engine).check("default", ["gone@acme.com"]) == {
+        "gone@acme.com": "erased on request"
+    }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from salesauto.contacts.schemas import CompanyPage, CompanyView, ContactPage, ContactView
 from salesauto.contacts.service import CompanyService, ContactService
@@ -77,11 +77,18 @@ async def get_contact(email: str, contacts: Contacts, owner: Owner) -> ContactVi
     return await contacts.get(owner, email)
 
 
-@router.delete("/api/contacts/{email}", status_code=204)
-async def erase_contact(email: str, contacts: Contacts, owner: Owner) -> Response:
-    """Erase the contact here (its company stays)."""
-    await contacts.erase(owner, email)
-    return Response(status_code=204)
+@router.delete("/api/contacts/{email}", status_code=202)
+async def erase_contact(
+    email: str, request: Request, contacts: Contacts, owner: Owner
+) -> JSONResponse:
+    """Erase the contact here, keep the address on the suppression list (reason "erased on
+    request") so nothing brings it back, and ask HubSpot and lemlist to delete it too (a job:
+    `{success, jobId, status}`). Its company stays."""
+    job_id = await contacts.erase(owner, email, queue=request.app.state.platform.queue)
+    return JSONResponse(
+        {"success": True, "jobId": str(job_id), "status": f"/api/jobs/{job_id}"},
+        status_code=202,
+    )
 
 
 @router.get("/api/companies", response_model=CompanyPage, response_model_by_alias=True)

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from salesauto.contacts.repository import COMPANIES, CONTACTS
 from salesauto.contacts.schemas import CompanyView, ContactView
 from salesauto.imports.cells import neutralise_cell, normalise_domain, normalise_email
+from salesauto.jobs.queue import Queue
+from salesauto.jobs.repository import NewJob
 from salesauto.kit.errors import InvalidInput, NotFound
 from salesauto.kit.pagination import (
     decode_cursor,
@@ -20,7 +22,9 @@ from salesauto.kit.pagination import (
     encode_cursor,
     encode_key_cursor,
 )
+from salesauto.kit.time import utcnow
 from salesauto.models.contacts import CONTACT_STAGES
+from salesauto.suppressions.repository import add_suppressions
 
 EXPORT_COLUMNS = (
     "email",
@@ -123,15 +127,37 @@ class ContactService:
             raise NotFound(f"no contact with email {key!r}")
         return contact_view(row)
 
-    async def erase(self, owner_id: str, email: str) -> None:
-        """Delete the contact and everything we hold about it here."""
+    async def erase(self, owner_id: str, email: str, *, queue: Queue) -> int:
+        """Delete the contact here, suppress the address so no import or discovery brings it
+        back, and queue the erasure at the providers — in one transaction (outbox).
+        Returns the provider job's id."""
         key = normalise_email(email) or email
         async with self.engine.begin() as conn:
-            result = await conn.execute(
-                sa.delete(CONTACTS).where(CONTACTS.c.owner_id == owner_id, CONTACTS.c.email == key)
+            row = (
+                await conn.execute(
+                    sa.delete(CONTACTS)
+                    .where(CONTACTS.c.owner_id == owner_id, CONTACTS.c.email == key)
+                    .returning(CONTACTS.c.hubspot_id)
+                )
+            ).first()
+            if row is None:
+                raise NotFound(f"no contact with email {key!r}")
+            await add_suppressions(
+                conn,
+                owner_id,
+                [("email", key, "erased on request")],
+                source="erasure",
+                at=utcnow(),
             )
-        if result.rowcount == 0:
-            raise NotFound(f"no contact with email {key!r}")
+            enqueued = await queue.enqueue(
+                NewJob(
+                    type="contacts.erase_at_providers",
+                    parameters={"email": key, "hubspot_id": row.hubspot_id},
+                    owner_id=owner_id,
+                ),
+                conn,
+            )
+        return enqueued.job_id
 
     async def export_csv(
         self,

@@ -18,7 +18,11 @@ P = TypeVar("P", bound=BaseModel)
 
 
 # Modules whose `@job_type` handlers every worker knows.
-BUILTIN_JOB_MODULES = ("salesauto.jobs.handlers", "salesauto.imports.tasks")
+BUILTIN_JOB_MODULES = (
+    "salesauto.jobs.handlers",
+    "salesauto.imports.tasks",
+    "salesauto.contacts.tasks",
+)
 
 
 class JobParameters(BaseModel):
