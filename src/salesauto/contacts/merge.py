@@ -67,11 +67,22 @@ def clean_fields(fields: dict[str, str]) -> dict[str, str]:
     }
 
 
+def provenance_stamp(source: str, at: datetime) -> dict[str, str]:
+    return {"source": source, "at": at.isoformat()}
+
+
 def new_row(
-    owner_id: str, facts: ContactFacts, *, source: str, at: datetime, company_id: int | None
+    owner_id: str,
+    facts: ContactFacts,
+    *,
+    source: str,
+    at: datetime,
+    company_id: int | None,
+    stamp: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """The row of a contact seen for the first time (`stamp` shared by a batch's rows)."""
     fields = clean_fields(facts.fields)
-    stamp = {"source": source, "at": at.isoformat()}
+    stamp = stamp or provenance_stamp(source, at)
     provenance = {name: stamp for name in fields} | {f"data.{k}": stamp for k in facts.data}
     row: dict[str, Any] = {name: None for name in CONTACT_FIELDS}
     row.update(fields)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from salesauto.contacts.merge import ContactFacts, merged_changes, new_row
+from salesauto.contacts.merge import ContactFacts, merged_changes, new_row, provenance_stamp
 from salesauto.kit.db import driver_connection
 from salesauto.models.base import table_of
 from salesauto.models.contacts import Company, ImportedContact
@@ -170,13 +170,16 @@ async def merge_contacts(
     stored = await stored_contacts(conn, owner_id, [facts.email for facts in batch])
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    stamp = provenance_stamp(source, at)
     for facts in batch:
         domain = facts.fields.get("company_domain")
         company_id = companies.get(domain) if domain else None
         existing = stored.get(facts.email)
         counted = facts.email not in quiet
         if existing is None:
-            inserts.append(new_row(owner_id, facts, source=source, at=at, company_id=company_id))
+            inserts.append(
+                new_row(owner_id, facts, source=source, at=at, company_id=company_id, stamp=stamp)
+            )
             counts.created += counted
             continue
         changes = merged_changes(
@@ -228,13 +231,26 @@ _PG_COLUMNS = (
 )
 
 
+def _provenance_json(provenance: dict[str, Any], stamps: dict[int, str]) -> str:
+    """`json.dumps(provenance)`, with each stamp (one shared dict per batch) encoded once:
+    encoding the same `{"source", "at"}` a dozen times per row was a tenth of import time."""
+    parts = []
+    for key, stamp in provenance.items():
+        encoded = stamps.get(id(stamp))
+        if encoded is None:
+            encoded = stamps[id(stamp)] = json.dumps(stamp)
+        parts.append(f"{json.dumps(key)}:{encoded}")
+    return "{" + ",".join(parts) + "}"
+
+
 async def _insert_contacts(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name != "postgresql":
         await conn.execute(sa.insert(CONTACTS), rows)
         return
     columns: list[list[Any]] = [[row[name] for row in rows] for name in _PG_COLUMNS]
     columns.append([json.dumps(row["data"]) for row in rows])
-    columns.append([json.dumps(row["provenance"]) for row in rows])
+    stamps: dict[int, str] = {}
+    columns.append([_provenance_json(row["provenance"], stamps) for row in rows])
     columns.append([row["imported_at"] for row in rows])
     driver = await driver_connection(conn)
     await driver.execute(_PG_INSERT, *columns)
