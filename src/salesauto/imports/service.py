@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import BinaryIO
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from salesauto.contacts.merge import ContactFacts
@@ -26,6 +27,7 @@ from salesauto.kit.time import utcnow
 from salesauto.suppressions.repository import suppressed
 
 SAMPLE_BYTES = 64 * 1024
+ANALYZE_AFTER_ROWS = 5_000
 # (rows read, bytes read, total bytes) after each batch.
 Progress = Callable[[int, int, int], Awaitable[None]]
 
@@ -156,4 +158,14 @@ async def import_csv(
                 in_flight.cancel()
             raise
         await drain()
+    await refresh_statistics(engine, summary)
     return summary
+
+
+async def refresh_statistics(engine: AsyncEngine, summary: ImportSummary) -> None:
+    """After a big import, let PostgreSQL's planner see the new rows at once: with stale
+    statistics it scans every contact of the workspace for each lookup of the next import."""
+    if engine.dialect.name == "postgresql" and summary.created >= ANALYZE_AFTER_ROWS:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text("ANALYZE imported_contacts, companies"))
+            await conn.commit()
