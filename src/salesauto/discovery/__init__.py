@@ -1,0 +1,1 @@
+"""Lead discovery by ideal customer profile: finding, scoring and storing leads."""
