@@ -16,6 +16,7 @@ from salesauto.contacts.endpoints import router as contacts_router
 from salesauto.events.endpoints import router as events_router
 from salesauto.health.endpoints import router as health_router
 from salesauto.imports.endpoints import router as imports_router
+from salesauto.imports.uploads import UploadSizeLimit
 from salesauto.integrations.endpoints import router as integrations_router
 from salesauto.integrations.sandbox.server import (
     build_sandbox_app,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         description="Self-hosted sales automation: jobs, leads, campaigns and events.",
         lifespan=lifespan,
     )
+    app.add_middleware(UploadSizeLimit, max_bytes=settings.import_max_upload_mb * 1024 * 1024)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health_router)
     app.include_router(jobs_router)

@@ -36,7 +36,9 @@ LEADS_SUMMARY = {
     "duplicates": 1,
     "rejected": 2,
     "blank": 1,
+    "erased": 0,
     "suppressed": 0,
+    "truncated": None,
     "mapping": {
         "Email": "email",
         "First Name": "first_name",

@@ -26,7 +26,16 @@ from salesauto.suppressions.repository import add_suppressions
 from salesauto.suppressions.service import SuppressionService, classify
 
 OWNER = "default"
-COUNTS = ("rows_read", "created", "updated", "unchanged", "duplicates", "rejected", "blank")
+COUNTS = (
+    "rows_read",
+    "created",
+    "updated",
+    "unchanged",
+    "duplicates",
+    "rejected",
+    "blank",
+    "erased",
+)
 
 # UTF-8 with BOM, semicolons, CRLF, French headers, unknown columns, a quoted field spanning two
 # lines with doubled quotes, a blank line, a row of empty cells, rows without and with a bad

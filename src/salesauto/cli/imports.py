@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -102,7 +103,10 @@ def import_csv_file(
     )
     console.print(table)
     for rejected in summary.rejected_rows[:20]:
-        console.print(f"  row {rejected.row}: {rejected.reason} ({rejected.email or 'no email'})")
+        console.print(
+            f"  row {rejected.row}: {escape(rejected.reason)} "
+            f"({escape(rejected.email or 'no email')})"
+        )
     if summary.rejected > 20:
         console.print(f"  … {summary.rejected - 20:,} more rejected rows (use --json for all)")
     console.print(

@@ -48,12 +48,17 @@ class ContactFacts:
     email: str
     fields: dict[str, str] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    # Fields guessed rather than stated (a company domain taken from the email): they only
+    # fill a stored row's empty field, never replace a value a source gave explicitly.
+    guessed: set[str] = field(default_factory=set)
 
     def absorb(self, later: ContactFacts) -> None:
         """Fold a later row of the same file into this one: it fills only what is empty."""
         for name, value in later.fields.items():
-            if value and not self.fields.get(name):
+            stated_over_guess = name in self.guessed and name not in later.guessed
+            if value and (not self.fields.get(name) or stated_over_guess):
                 self.fields[name] = value
+                self.guessed.discard(name)
         for key, value in later.data.items():
             if value not in (None, "") and self.data.get(key) in (None, ""):
                 self.data[key] = value
@@ -117,7 +122,7 @@ def merged_changes(
     changes: dict[str, Any] = {}
     provenance = dict(stored.get("provenance") or {})
     for name, value in clean_fields(facts.fields).items():
-        if fill_only and stored.get(name):
+        if (fill_only or name in facts.guessed) and stored.get(name):
             continue
         if stored.get(name) != value:
             changes[name] = value
@@ -133,10 +138,13 @@ def merged_changes(
             data_changed = True
     if data_changed:
         changes["data"] = data
+    keeps_company = fill_only or (
+        "company_domain" in facts.guessed and bool(stored.get("company_domain"))
+    )
     if (
         company_id is not None
         and stored.get("company_id") != company_id
-        and not (fill_only and stored.get("company_id") is not None)
+        and not (keeps_company and stored.get("company_id") is not None)
     ):
         changes["company_id"] = company_id
     if not changes:

@@ -15,10 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from salesauto.contacts.merge import ContactFacts, merged_changes, new_row, provenance_stamp
 from salesauto.kit.db import driver_connection
 from salesauto.models.base import table_of
-from salesauto.models.contacts import Company, ImportedContact
+from salesauto.models.contacts import Company, ImportedContact, Suppression
 
 CONTACTS = table_of(ImportedContact)
 COMPANIES = table_of(Company)
+SUPPRESSIONS = table_of(Suppression)
+# The suppression `source` of an erasure: such an email is never stored again.
+ERASURE_SOURCE = "erasure"
 # Rows per IN list: far under SQLite's 32,766 variables and PostgreSQL's 65,535 parameters.
 LOOKUP_CHUNK = 2000
 MERGE_COLUMNS = (
@@ -43,11 +46,13 @@ class MergeCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    erased: int = 0  # erased on request: never brought back
 
     def add(self, other: MergeCounts) -> None:
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.erased += other.erased
 
 
 def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
@@ -83,7 +88,11 @@ async def company_ids(
         # A company first seen without a name takes the first name a later source gives.
         await conn.execute(
             sa.update(COMPANIES)
-            .where(COMPANIES.c.id == sa.bindparam("company_id"), COMPANIES.c.name.is_(None))
+            .where(
+                COMPANIES.c.owner_id == owner_id,
+                COMPANIES.c.id == sa.bindparam("company_id"),
+                COMPANIES.c.name.is_(None),
+            )
             .values(name=sa.bindparam("new_name"), updated_at=at),
             named,
         )
@@ -129,6 +138,22 @@ async def _company_ids(
     return found, unnamed
 
 
+async def erased_emails(conn: AsyncConnection, owner_id: str, emails: Sequence[str]) -> set[str]:
+    """Which of these emails were erased on request (they must never be stored again)."""
+    erased: set[str] = set()
+    for chunk in _chunks(emails):
+        rows = await conn.execute(
+            sa.select(SUPPRESSIONS.c.value).where(
+                SUPPRESSIONS.c.owner_id == owner_id,
+                SUPPRESSIONS.c.kind == "email",
+                SUPPRESSIONS.c.source == ERASURE_SOURCE,
+                one_of(conn, SUPPRESSIONS.c.value, chunk),
+            )
+        )
+        erased.update(rows.scalars())
+    return erased
+
+
 async def stored_contacts(
     conn: AsyncConnection, owner_id: str, emails: Sequence[str]
 ) -> dict[str, dict[str, Any]]:
@@ -161,6 +186,19 @@ async def merge_contacts(
     counts = MergeCounts()
     if not batch:
         return counts
+    if conn.dialect.name == "postgresql":
+        # One merge per workspace at a time (SQLite's BEGIN IMMEDIATE already serialises):
+        # two overlapping imports would otherwise read the same rows and overwrite each
+        # other's `data`, or both insert a new email.
+        await conn.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtext(:owner))"), {"owner": owner_id}
+        )
+    erased = await erased_emails(conn, owner_id, [facts.email for facts in batch])
+    if erased:
+        counts.erased = sum(
+            1 for facts in batch if facts.email in erased and facts.email not in quiet
+        )
+        batch = [facts for facts in batch if facts.email not in erased]
     domains: dict[str, str | None] = {}
     for facts in batch:
         domain = facts.fields.get("company_domain")

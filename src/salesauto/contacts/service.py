@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from salesauto.contacts.repository import COMPANIES, CONTACTS
+from salesauto.contacts.repository import COMPANIES, CONTACTS, ERASURE_SOURCE
 from salesauto.contacts.schemas import CompanyView, ContactView
 from salesauto.imports.cells import neutralise_cell, normalise_domain, normalise_email
 from salesauto.jobs.queue import Queue
@@ -26,6 +26,7 @@ from salesauto.kit.time import utcnow
 from salesauto.models.contacts import CONTACT_STAGES
 from salesauto.suppressions.repository import add_suppressions
 
+EXPORT_PAGE = 1000
 EXPORT_COLUMNS = (
     "email",
     "first_name",
@@ -146,7 +147,7 @@ class ContactService:
                 conn,
                 owner_id,
                 [("email", key, "erased on request")],
-                source="erasure",
+                source=ERASURE_SOURCE,
                 at=utcnow(),
             )
             enqueued = await queue.enqueue(
@@ -176,17 +177,26 @@ class ContactService:
         writer = csv.writer(buffer)
         writer.writerow(EXPORT_COLUMNS)
         yield buffer.getvalue()
-        async with self.engine.connect() as conn:
-            result = await conn.stream(query.execution_options(yield_per=1000))
-            async for row in result:
-                buffer.seek(0)
-                buffer.truncate()
+        after: str | None = None
+        while True:
+            # One short connection per page: a slow download must not hold SQLite's only
+            # pooled connection (or a PostgreSQL one) for its whole length.
+            page = query if after is None else query.where(CONTACTS.c.email > after)
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(page.limit(EXPORT_PAGE))).all()
+            buffer.seek(0)
+            buffer.truncate()
+            for row in rows:
                 values = row._mapping
                 writer.writerow(
                     neutralise_cell("" if values[c] is None else str(values[c]))
                     for c in EXPORT_COLUMNS
                 )
+            if rows:
                 yield buffer.getvalue()
+            if len(rows) < EXPORT_PAGE:
+                return
+            after = rows[-1].email
 
 
 class CompanyService:

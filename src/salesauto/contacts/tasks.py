@@ -19,7 +19,7 @@ class EraseParameters(JobParameters):
     hubspot_id: str | None = Field(None, max_length=32)
 
 
-@job_type("contacts.erase_at_providers", EraseParameters)
+@job_type("contacts.erase_at_providers", EraseParameters, internal=True)
 async def erase_at_providers(context: JobContext, parameters: EraseParameters) -> dict[str, Any]:
     """Archive the HubSpot contact and remove the lemlist leads of an erased contact.
 

@@ -18,6 +18,8 @@ from salesauto.imports.csv_format import CsvFormat
 from salesauto.imports.mapping import ColumnMapping
 
 MAX_FIELD_CHARS = 1024 * 1024
+# A quoted cell spanning this many lines is an unclosed quote swallowing the rest of the file.
+RUNAWAY_LINES = 1000
 # A physical line may hold many fields; past this it is not a CSV export but a broken file.
 MAX_LINE_CHARS = 16 * 1024 * 1024
 _UTF8_FALLBACK = "salesauto-cp1252-fallback"
@@ -105,7 +107,14 @@ def read_rows(stream: BinaryIO, fmt: CsvFormat, mapping: ColumnMapping) -> Itera
         surplus = 0
         blank = True
         for index, cell in enumerate(cells):
-            value = cell.strip()
+            # PostgreSQL cannot store NUL in text; it never means anything in a CSV cell.
+            value = (cell.replace("\x00", "") if "\x00" in cell else cell).strip()
+            if value.count("\n") > RUNAWAY_LINES:
+                raise InvalidCsv(
+                    f"a quoted field spans more than {RUNAWAY_LINES:,} lines: a quote is "
+                    "probably never closed; fix the row and import again",
+                    row=number,
+                )
             if not value:
                 continue
             blank = False

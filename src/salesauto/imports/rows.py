@@ -33,7 +33,10 @@ def contact_facts(row: CsvRow) -> ContactFacts | str:
             fields["last_name"] = last.strip()
     website = row.values.get("company_domain", "")
     domain = normalise_domain(website) if website else None
-    domain = domain or company_domain_from_email(email)
+    guessed: set[str] = set()
+    if domain is None:
+        domain = company_domain_from_email(email)
+        guessed.add("company_domain")
     if domain:
         fields["company_domain"] = domain
     data: dict[str, object] = {
@@ -42,4 +45,4 @@ def contact_facts(row: CsvRow) -> ContactFacts | str:
     if website and normalise_domain(website) is None:
         data["website"] = website  # kept verbatim when it is not a usable domain
     data.update(row.extra)
-    return ContactFacts(email=email, fields=fields, data=data)
+    return ContactFacts(email=email, fields=fields, data=data, guessed=guessed)

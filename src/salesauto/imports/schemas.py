@@ -28,8 +28,12 @@ class ImportSummary(ApiModel):
     duplicates: int = Field(0, description="Repeats of an email seen earlier in the file, merged")
     rejected: int = 0
     blank: int = Field(0, description="Empty rows, skipped")
+    erased: int = Field(0, description="Erased on request earlier: not imported again")
     suppressed: int = Field(
         0, description="Imported, but on the suppression list: never enriched, synced or sent"
+    )
+    truncated: str | None = Field(
+        None, description="Set when the source had more than could be read, and why"
     )
     mapping: dict[str, str | None] = Field(default_factory=dict)
     rejected_rows: list[RejectedRow] = Field(

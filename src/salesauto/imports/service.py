@@ -100,6 +100,7 @@ async def import_csv(
                 )
                 blocked = await suppressed(conn, owner_id, {f.email for f in facts} - quiet)
             summary.created += counts.created
+            summary.erased += counts.erased
             summary.updated += counts.updated
             summary.unchanged += counts.unchanged
             summary.suppressed += len(blocked)
@@ -132,7 +133,9 @@ async def import_csv(
                     continue
                 facts = contact_facts(row)
                 if isinstance(facts, str):
-                    summary.reject(row.number, row.values.get("email") or None, facts)
+                    # Echo at most an email's worth of the cell: it may be a megabyte of junk.
+                    echoed = (row.values.get("email") or "")[:320] or None
+                    summary.reject(row.number, echoed, facts)
                     continue
                 fingerprint = _fingerprint(facts.email)
                 if fingerprint in seen:
@@ -151,7 +154,12 @@ async def import_csv(
                     await asyncio.sleep(0)  # let the in-flight merge talk to the database
         except InvalidCsv as error:
             await drain()
-            summary.reject(error.row or summary.rows_read + 1, None, f"unreadable CSV: {error}")
+            summary.rows_read += 1
+            summary.reject(
+                error.row or summary.rows_read,
+                None,
+                f"unreadable CSV, the rest of the file was not imported: {error}",
+            )
             return summary
         except BaseException:
             if in_flight is not None:

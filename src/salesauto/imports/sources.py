@@ -25,6 +25,9 @@ from salesauto.kit.time import utcnow
 from salesauto.suppressions.repository import suppressed
 
 BATCH = 500
+# lemlist's campaign leads endpoint returns at most 500 and has no paging.
+LEMLIST_MAX_LEADS = 500
+TRUNCATED = "__truncated__"
 HUBSPOT_PROPERTIES = [
     "email",
     "firstname",
@@ -52,13 +55,24 @@ def facts_from(
     problem = email_problem(address)
     if problem is not None:
         return problem
-    clean = {name: value.strip() for name, value in fields.items() if value and value.strip()}
+    clean = {
+        name: value.replace("\x00", "").strip()
+        for name, value in fields.items()
+        if value and value.replace("\x00", "").strip()
+    }
     website = clean.pop("company_domain", None)
-    domain = (normalise_domain(website) if website else None) or company_domain_from_email(address)
+    domain = normalise_domain(website) if website else None
+    guessed: set[str] = set()
+    if domain is None:
+        domain = company_domain_from_email(address)
+        guessed.add("company_domain")
     if domain:
         clean["company_domain"] = domain
     return ContactFacts(
-        email=address, fields=clean, data={k: v for k, v in data.items() if v not in (None, "")}
+        email=address,
+        fields=clean,
+        data={k: v for k, v in data.items() if v not in (None, "")},
+        guessed=guessed,
     )
 
 
@@ -81,6 +95,7 @@ async def merge_records(
             )
             blocked = await suppressed(conn, owner_id, batch.keys())
         summary.created += counts.created
+        summary.erased += counts.erased
         summary.updated += counts.updated
         summary.unchanged += counts.unchanged
         summary.suppressed += len(blocked)
@@ -89,6 +104,13 @@ async def merge_records(
             await progress(summary.rows_read)
 
     async for position, facts in records:
+        if facts == TRUNCATED:
+            summary.truncated = (
+                "the source holds more than this import could read (lemlist lists 500 leads "
+                "per campaign; a HubSpot import stops at maxContacts, 10,000 at most): "
+                "narrow the search or import in parts"
+            )
+            continue
         summary.rows_read += 1
         if isinstance(facts, str):
             summary.reject(summary.rows_read, None, f"{position}: {facts}")
@@ -108,7 +130,10 @@ async def lemlist_campaign_leads(
     lemlist: LemlistClient, campaign_id: str, *, state: str | None
 ) -> AsyncIterator[tuple[str, ContactFacts | str]]:
     """The campaign's leads with their details (lemlist lists ids; each lead is then read)."""
-    for ref in await lemlist.list_campaign_leads(campaign_id, state=state, limit=500):
+    refs = await lemlist.list_campaign_leads(campaign_id, state=state, limit=LEMLIST_MAX_LEADS)
+    if len(refs) >= LEMLIST_MAX_LEADS:
+        yield "", TRUNCATED
+    for ref in refs:
         lead = await lemlist.find_lead(lead_id=ref.id)
         if lead is None:
             yield ref.id, "the lead no longer exists in lemlist"
@@ -138,6 +163,7 @@ async def hubspot_contacts(
     seen = 0
     async for record in hubspot.contacts.search_all(request, truncate=True):
         if seen >= limit:
+            yield "", TRUNCATED
             return
         seen += 1
         props = record.properties

@@ -12,6 +12,7 @@ from salesauto.config import Settings
 from salesauto.imports.schemas import ImportSummary
 from salesauto.imports.service import import_csv
 from salesauto.imports.sources import hubspot_contacts, lemlist_campaign_leads, merge_records
+from salesauto.integrations.http.errors import ProviderRejected
 from salesauto.integrations.hubspot.schemas import SearchRequest
 from salesauto.integrations.registry import Integrations
 from salesauto.jobs.context import JobContext
@@ -60,6 +61,11 @@ async def run_csv_import(context: JobContext, parameters: ImportCsvParameters) -
         if parameters.delete_after:
             await asyncio.to_thread(path.unlink, True)
         raise PermanentJobError(error.message) from None
+    except Exception:
+        # No attempt will follow the last one: the upload would stay on disk for good.
+        if parameters.delete_after and context.attempt >= context.max_attempts:
+            await asyncio.to_thread(path.unlink, True)
+        raise
     if parameters.delete_after:
         await asyncio.to_thread(path.unlink, True)
     return summary.model_dump(by_alias=True)
@@ -87,6 +93,15 @@ async def run_lemlist_import(
 ) -> dict[str, Any]:
     """Imports the leads of a lemlist campaign (up to the 500 lemlist lists per campaign)."""
     lemlist = _integrations(context).lemlist
+    try:
+        await lemlist.get_campaign(parameters.campaign_id)
+    except ProviderRejected as error:
+        if error.status == 404:
+            raise PermanentJobError(
+                f"lemlist has no campaign {parameters.campaign_id!r}; list them with "
+                "`salesauto integrations check` or the lemlist app"
+            ) from None
+        raise
 
     async def report(rows: int) -> None:
         await context.progress(0.5, f"{rows:,} leads read")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from salesauto.jobs.registry import known_job_types
+from salesauto.jobs.registry import get_job_type, known_job_types
 from salesauto.jobs.schemas import (
     JobAccepted,
     JobPage,
@@ -18,6 +18,7 @@ from salesauto.jobs.schemas import (
     JobView,
 )
 from salesauto.jobs.service import JobService
+from salesauto.kit.errors import InvalidInput
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
@@ -42,6 +43,11 @@ async def submit_job(body: JobSubmit, service: Service, owner: Owner) -> JSONRes
 
     With `idempotencyKey`, a retried request returns the job the first one created (200).
     """
+    if get_job_type(body.type).internal:
+        raise InvalidInput(
+            f"{body.type!r} is queued by the platform itself and cannot be submitted",
+            field="type",
+        )
     enqueued = await service.submit(body, owner)
     accepted = JobAccepted(
         job_id=str(enqueued.job_id),

@@ -42,6 +42,8 @@ class JobType:
     description: str
     lease_seconds: float | None = None
     max_attempts: int | None = None
+    # Queued only by the platform itself (in the transaction of the change it follows).
+    internal: bool = False
 
 
 _REGISTRY: dict[str, JobType] = {}
@@ -53,6 +55,7 @@ def job_type(
     *,
     lease_seconds: float | None = None,
     max_attempts: int | None = None,
+    internal: bool = False,
 ) -> Callable[
     [Callable[[JobContext, P], Awaitable[Any]]], Callable[[JobContext, P], Awaitable[Any]]
 ]:
@@ -68,6 +71,7 @@ def job_type(
             description=(handler.__doc__ or "").strip().split("\n")[0],
             lease_seconds=lease_seconds,
             max_attempts=max_attempts,
+            internal=internal,
         )
         return handler
 

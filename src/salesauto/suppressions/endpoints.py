@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from salesauto.jobs.endpoints import Owner
+from salesauto.kit.errors import InvalidInput
 from salesauto.suppressions.schemas import (
     SuppressionAdded,
     SuppressionBatch,
@@ -46,8 +47,12 @@ async def add_suppression(
 
     Invalid entries come back under `rejected`; the others are added; re-adding is harmless.
     """
-    entries = body.entries if isinstance(body, SuppressionBatch) else [body]
-    return await service.add(owner, entries)
+    if isinstance(body, SuppressionBatch):
+        return await service.add(owner, body.entries)
+    added = await service.add(owner, [body])
+    if added.rejected:
+        raise InvalidInput(added.rejected[0]["reason"], field="value")
+    return added
 
 
 @router.delete("/{suppression_id}", status_code=204)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from salesauto.imports.cells import email_problem, normalise_domain, normalise_email
-from salesauto.kit.errors import InvalidInput, NotFound
+from salesauto.kit.errors import Conflict, InvalidInput, NotFound
 from salesauto.kit.pagination import decode_cursor, encode_cursor
 from salesauto.kit.time import utcnow
 from salesauto.suppressions.repository import SUPPRESSIONS, add_suppressions, suppressed
@@ -53,7 +53,11 @@ class SuppressionService:
         async with self.engine.begin() as conn:
             ids = await add_suppressions(conn, owner_id, accepted, source=source, at=utcnow())
             rows = (
-                await conn.execute(sa.select(SUPPRESSIONS).where(SUPPRESSIONS.c.id.in_(ids)))
+                await conn.execute(
+                    sa.select(SUPPRESSIONS).where(
+                        SUPPRESSIONS.c.owner_id == owner_id, SUPPRESSIONS.c.id.in_(ids)
+                    )
+                )
             ).all()
         added = [SuppressionView.model_validate(dict(row._mapping)) for row in rows]
         return SuppressionAdded(
@@ -77,6 +81,18 @@ class SuppressionService:
 
     async def remove(self, owner_id: str, suppression_id: int) -> None:
         async with self.engine.begin() as conn:
+            source = (
+                await conn.execute(
+                    sa.select(SUPPRESSIONS.c.source).where(
+                        SUPPRESSIONS.c.owner_id == owner_id, SUPPRESSIONS.c.id == suppression_id
+                    )
+                )
+            ).scalar()
+            if source == "erasure":
+                raise Conflict(
+                    "this address was erased on request; its entry keeps it from coming back "
+                    "and cannot be removed"
+                )
             result = await conn.execute(
                 sa.delete(SUPPRESSIONS).where(
                     SUPPRESSIONS.c.owner_id == owner_id, SUPPRESSIONS.c.id == suppression_id
