@@ -18,19 +18,10 @@ from salesauto.config import Settings
 from salesauto.integrations.sandbox.hubspot import build_hubspot_emulator
 from salesauto.integrations.sandbox.kit import SandboxConfig
 from salesauto.kit.serving import serve_in_background
+from tests.conftest import PROVIDER_ENV
 from tests.support.servers import free_port, serve_app
 
 ROOT = Path(__file__).resolve().parents[2]
-PROVIDER_ENV = (
-    "HUBSPOT_ACCESS_TOKEN",
-    "LEMLIST_API_KEY",
-    "EXPLORIUM_API_KEY",
-    "APOLLO_API_KEY",
-    "HUBSPOT_BASE_URL",
-    "LEMLIST_BASE_URL",
-    "EXPLORIUM_BASE_URL",
-    "APOLLO_BASE_URL",
-)
 
 
 @contextlib.asynccontextmanager

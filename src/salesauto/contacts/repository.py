@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from salesauto.contacts.merge import ContactFacts, merged_changes, new_row, provenance_stamp
+from salesauto.contacts.merge import (
+    CONTACT_FIELDS,
+    ContactFacts,
+    merged_changes,
+    new_row,
+    provenance_stamp,
+)
 from salesauto.kit.db import driver_connection
 from salesauto.models.base import table_of
 from salesauto.models.contacts import Company, ImportedContact, Suppression
@@ -24,21 +30,7 @@ SUPPRESSIONS = table_of(Suppression)
 ERASURE_SOURCE = "erasure"
 # Rows per IN list: far under SQLite's 32,766 variables and PostgreSQL's 65,535 parameters.
 LOOKUP_CHUNK = 2000
-MERGE_COLUMNS = (
-    "email",
-    "first_name",
-    "last_name",
-    "title",
-    "phone",
-    "linkedin_url",
-    "company_name",
-    "company_domain",
-    "company_id",
-    "hubspot_id",
-    "lemlist_lead_id",
-    "data",
-    "provenance",
-)
+MERGE_COLUMNS = ("email", *CONTACT_FIELDS, "company_id", "data", "provenance")
 
 
 @dataclass

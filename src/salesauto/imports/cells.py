@@ -120,3 +120,11 @@ def company_domain_from_email(email: str) -> str | None:
         return None
     domain = normalised.rsplit("@", 1)[1]
     return None if domain in FREE_EMAIL_DOMAINS else domain
+
+
+def company_domain_for(website: str | None, email: str) -> tuple[str | None, bool]:
+    """(domain, guessed): the website's domain, else the work email's (then `guessed`)."""
+    domain = normalise_domain(website) if website else None
+    if domain is not None:
+        return domain, False
+    return company_domain_from_email(email), True

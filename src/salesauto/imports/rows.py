@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from salesauto.contacts.merge import ContactFacts
 from salesauto.imports.cells import (
-    company_domain_from_email,
+    company_domain_for,
     email_problem,
     normalise_domain,
     normalise_email,
@@ -32,11 +32,8 @@ def contact_facts(row: CsvRow) -> ContactFacts | str:
         if last:
             fields["last_name"] = last.strip()
     website = row.values.get("company_domain", "")
-    domain = normalise_domain(website) if website else None
-    guessed: set[str] = set()
-    if domain is None:
-        domain = company_domain_from_email(email)
-        guessed.add("company_domain")
+    domain, from_email = company_domain_for(website, email)
+    guessed = {"company_domain"} if from_email else set()
     if domain:
         fields["company_domain"] = domain
     data: dict[str, object] = {

@@ -12,9 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from salesauto.contacts.merge import ContactFacts
 from salesauto.contacts.repository import merge_contacts
 from salesauto.imports.cells import (
-    company_domain_from_email,
+    company_domain_for,
     email_problem,
-    normalise_domain,
     normalise_email,
 )
 from salesauto.imports.schemas import ImportSummary
@@ -60,12 +59,8 @@ def facts_from(
         for name, value in fields.items()
         if value and value.replace("\x00", "").strip()
     }
-    website = clean.pop("company_domain", None)
-    domain = normalise_domain(website) if website else None
-    guessed: set[str] = set()
-    if domain is None:
-        domain = company_domain_from_email(address)
-        guessed.add("company_domain")
+    domain, from_email = company_domain_for(clean.pop("company_domain", None), address)
+    guessed = {"company_domain"} if from_email else set()
     if domain:
         clean["company_domain"] = domain
     return ContactFacts(

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 import pytest
 
 from salesauto.integrations.apollo import ApolloClient, apollo_profile
@@ -43,16 +42,3 @@ async def client(emulator_url: str) -> AsyncIterator[ApolloClient]:
 @pytest.fixture
 def world() -> Universe:
     return universe(42)
-
-
-async def calls(url: str, path: str) -> list[int]:
-    """Items per call the emulator received on `path` (its call log)."""
-    async with httpx.AsyncClient() as http:
-        log = (await http.get(f"{url}/_sandbox/calls")).json()["calls"]
-    return [call["items"] for call in log if call["path"] == path]
-
-
-async def stats(url: str) -> dict[str, Any]:
-    async with httpx.AsyncClient() as http:
-        body: dict[str, Any] = (await http.get(f"{url}/_sandbox/stats")).json()
-    return body

@@ -14,7 +14,8 @@ from salesauto.integrations.providers import SANDBOX_KEY
 from salesauto.integrations.sandbox.apollo import build_apollo_emulator
 from salesauto.integrations.sandbox.kit import SandboxConfig
 from salesauto.integrations.sandbox.universe import Universe
-from tests.integrations.apollo.conftest import apollo_client, calls
+from tests.integrations.apollo.conftest import apollo_client
+from tests.support.emulators import calls
 from tests.support.servers import serve_app
 
 

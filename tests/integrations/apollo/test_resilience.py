@@ -13,7 +13,8 @@ from salesauto.integrations.http import ProviderAuthFailed, ProviderUnavailable
 from salesauto.integrations.http.breaker import CircuitState
 from salesauto.integrations.sandbox.apollo import build_apollo_emulator
 from salesauto.integrations.sandbox.kit import SandboxConfig
-from tests.integrations.apollo.conftest import apollo_client, stats
+from tests.integrations.apollo.conftest import apollo_client
+from tests.support.emulators import stats
 from tests.support.servers import serve_app
 
 

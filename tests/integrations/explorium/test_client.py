@@ -19,7 +19,8 @@ from salesauto.integrations.models import IcpCriteria, PersonLookup
 from salesauto.integrations.sandbox.explorium import build_explorium_emulator
 from salesauto.integrations.sandbox.kit import SandboxConfig
 from salesauto.integrations.sandbox.universe import Universe
-from tests.integrations.explorium.conftest import calls, explorium_client
+from tests.integrations.explorium.conftest import explorium_client
+from tests.support.emulators import calls
 from tests.support.servers import serve_app
 
 

@@ -11,7 +11,8 @@ import pytest
 from salesauto.integrations.explorium import ExploriumClient
 from salesauto.integrations.http import ProviderAuthFailed, ProviderUnavailable
 from salesauto.integrations.http.breaker import CircuitState
-from tests.integrations.explorium.conftest import explorium_client, stats
+from tests.integrations.explorium.conftest import explorium_client
+from tests.support.emulators import stats
 
 
 async def test_429_waits_retry_after_and_succeeds(
