@@ -13,7 +13,7 @@ from pydantic import Field, ValidationError
 from salesauto.imports.preview import CsvPreview, preview_csv
 from salesauto.imports.service import SAMPLE_BYTES, check_columns
 from salesauto.imports.tasks import upload_folder
-from salesauto.imports.uploads import UploadTooLarge, store_upload
+from salesauto.imports.uploads import store_upload
 from salesauto.integrations.hubspot.schemas import SearchRequest
 from salesauto.jobs.endpoints import Owner
 from salesauto.jobs.schemas import JobSubmit
@@ -22,16 +22,6 @@ from salesauto.kit.schemas import ApiModel
 from salesauto.platform import Platform
 
 router = APIRouter(prefix="/api/import", tags=["import"])
-
-
-def _check_declared_size(request: Request, max_bytes: int) -> None:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes + 64 * 1024:
-        raise UploadTooLarge(
-            f"the upload is larger than the {max_bytes // (1024 * 1024)} MB limit "
-            "(SALESAUTO_IMPORT_MAX_UPLOAD_MB); split the file or raise the limit",
-            limitBytes=max_bytes,
-        )
 
 
 def _parse_mapping(mapping: str | None) -> dict[str, str | None] | None:
@@ -65,7 +55,6 @@ async def import_csv_upload(
     the summary (rows read, created, updated, duplicates, rejected with reasons)."""
     platform: Platform = request.app.state.platform
     max_bytes = platform.settings.import_max_upload_mb * 1024 * 1024
-    _check_declared_size(request, max_bytes)
     overrides = _parse_mapping(mapping)
     stored = await store_upload(file, upload_folder(platform.settings), max_bytes=max_bytes)
     try:

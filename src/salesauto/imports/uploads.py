@@ -63,6 +63,10 @@ class UploadSizeLimit:
             return
         # Room for the multipart envelope around the file itself.
         allowed = self.max_bytes + 64 * 1024
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > allowed:
+            await self._too_large(scope, receive, send)  # refused before a byte is read
+            return
         received = 0
         started = False
         refused = False

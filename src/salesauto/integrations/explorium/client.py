@@ -7,6 +7,7 @@ POSTs are reads, so they are safe to retry.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -53,6 +54,25 @@ BUSINESS_IDS_PER_FETCH = 50
 EnrichmentT = TypeVar("EnrichmentT", bound=BaseModel)
 
 
+def _fetch_body(
+    filters: BaseModel,
+    page: int,
+    page_size: int,
+    size: int,
+    mode: str,
+    exclude: list[str] | None,
+) -> dict[str, Any]:
+    """The body of a businesses or prospects fetch (both take the same envelope)."""
+    return {
+        "mode": mode,
+        "size": size,
+        "page_size": page_size,
+        "page": page,
+        "filters": filters.model_dump(exclude_none=True),
+        "exclude": exclude or [],
+    }
+
+
 class ExploriumClient:
     """Explorium businesses and prospects: match, fetch, enrich, events."""
 
@@ -64,6 +84,17 @@ class ExploriumClient:
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
         response = await self.http.request("POST", path, json=body, idempotent=True)
         return response.json()
+
+    async def _match(self, kind: str, items: Sequence[BaseModel]) -> list[Any]:
+        """`/v1/{kind}/match` in calls of 50; the raw result rows, in input order."""
+        rows: list[Any] = []
+        for chunk in chunked(items, BULK_LIMIT):
+            body = await self._post(
+                f"/v1/{kind}/match",
+                {f"{kind}_to_match": [item.model_dump(exclude_none=True) for item in chunk]},
+            )
+            rows += body[f"matched_{kind}"]
+        return rows
 
     async def check(self) -> str:
         """One cheap call (`GET /v1/credits`) summarised in a line."""
@@ -82,14 +113,8 @@ class ExploriumClient:
     async def match_businesses(self, businesses: list[BusinessToMatch]) -> list[MatchedBusiness]:
         """Business ids for names/domains, one result per input in order (`business_id` None
         when unmatched); split into calls of 50."""
-        results: list[MatchedBusiness] = []
-        for chunk in chunked(businesses, BULK_LIMIT):
-            body = await self._post(
-                "/v1/businesses/match",
-                {"businesses_to_match": [b.model_dump(exclude_none=True) for b in chunk]},
-            )
-            results += [MatchedBusiness.model_validate(row) for row in body["matched_businesses"]]
-        return results
+        rows = await self._match("businesses", businesses)
+        return [MatchedBusiness.model_validate(row) for row in rows]
 
     async def fetch_businesses(
         self,
@@ -102,14 +127,7 @@ class ExploriumClient:
         exclude: list[str] | None = None,
     ) -> BusinessPage:
         """One page of businesses matching every filter (`size` caps the whole result set)."""
-        body = {
-            "mode": mode,
-            "size": size,
-            "page_size": page_size,
-            "page": page,
-            "filters": filters.model_dump(exclude_none=True),
-            "exclude": exclude or [],
-        }
+        body = _fetch_body(filters, page, page_size, size, mode, exclude)
         return BusinessPage.model_validate(await self._post("/v1/businesses", body))
 
     async def fetch_all_businesses(self, filters: BusinessFilters, *, limit: int) -> list[Business]:
@@ -220,14 +238,8 @@ class ExploriumClient:
 
     async def match_prospects(self, prospects: list[ProspectToMatch]) -> list[MatchedProspect]:
         """Prospect ids by email, LinkedIn, or name at a company; one per input, in order."""
-        results: list[MatchedProspect] = []
-        for chunk in chunked(prospects, BULK_LIMIT):
-            body = await self._post(
-                "/v1/prospects/match",
-                {"prospects_to_match": [p.model_dump(exclude_none=True) for p in chunk]},
-            )
-            results += [MatchedProspect.model_validate(row) for row in body["matched_prospects"]]
-        return results
+        rows = await self._match("prospects", prospects)
+        return [MatchedProspect.model_validate(row) for row in rows]
 
     async def fetch_prospects(
         self,
@@ -240,14 +252,7 @@ class ExploriumClient:
         exclude: list[str] | None = None,
     ) -> ProspectPage:
         """One page of prospects matching every filter (no contact details)."""
-        body = {
-            "mode": mode,
-            "size": size,
-            "page_size": page_size,
-            "page": page,
-            "filters": filters.model_dump(exclude_none=True),
-            "exclude": exclude or [],
-        }
+        body = _fetch_body(filters, page, page_size, size, mode, exclude)
         return ProspectPage.model_validate(await self._post("/v1/prospects", body))
 
     async def contact_information(self, prospect_id: str) -> ContactInformation | None:

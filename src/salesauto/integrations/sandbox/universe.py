@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from salesauto.integrations.models import REVENUE_RANGES
 from salesauto.integrations.sandbox import vocabulary as v
+from salesauto.integrations.sandbox import vocabulary_people as pv
 
 # Dates are relative to a fixed day, not "today", so the universe never drifts.
 REFERENCE_DAY = date(2026, 10, 1)
@@ -293,21 +294,21 @@ def _build_people(seed: int, company: Company, rng: random.Random, start: int) -
     catch_all = rng.random() < 0.1
     people: list[Person] = []
     used: set[str] = set()
-    executives = list(v.C_SUITE)
+    executives = list(pv.C_SUITE)
     rng.shuffle(executives)
-    executives.insert(0, v.C_SUITE[0])  # every company has a CEO, listed first
+    executives.insert(0, pv.C_SUITE[0])  # every company has a CEO, listed first
     for offset in range(count):
-        first, last = rng.choice(v.FIRST_NAMES), rng.choice(v.LAST_NAMES)
+        first, last = rng.choice(pv.FIRST_NAMES), rng.choice(pv.LAST_NAMES)
         if offset < 1 + count // 6:
             title, short = executives[offset] if offset < len(executives) else executives[0]
-            department = v.C_SUITE_DEPARTMENT[short]
+            department = pv.C_SUITE_DEPARTMENT[short]
             seniority = "founder" if offset == 0 and company.employees <= 200 else "c_suite"
             if seniority == "founder":
                 title = f"Founder & {short}"
         else:
-            department = _pick_weighted(rng, tuple(v.DEPARTMENTS), v.DEPARTMENT_WEIGHTS)
+            department = _pick_weighted(rng, tuple(pv.DEPARTMENTS), pv.DEPARTMENT_WEIGHTS)
             seniority = _pick_weighted(
-                rng, tuple(v.SENIORITY_WEIGHTS), tuple(v.SENIORITY_WEIGHTS.values())
+                rng, tuple(pv.SENIORITY_WEIGHTS), tuple(pv.SENIORITY_WEIGHTS.values())
             )
             title = _title(rng, department, seniority)
         local = _local_part(pattern, first, last)
@@ -350,7 +351,7 @@ def _build_people(seed: int, company: Company, rng: random.Random, start: int) -
 
 
 def _title(rng: random.Random, department: str, seniority: str) -> str:
-    stem, individual = v.DEPARTMENTS[department]
+    stem, individual = pv.DEPARTMENTS[department]
     if seniority == "vp":
         return rng.choice((f"VP of {stem}", f"Vice President, {stem}"))
     if seniority == "head":

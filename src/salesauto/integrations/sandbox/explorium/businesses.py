@@ -26,7 +26,12 @@ from salesauto.integrations.sandbox.explorium.schemas import (
     BusinessToMatch,
     StatsBody,
 )
-from salesauto.integrations.sandbox.explorium.state import ExploriumState, response_context
+from salesauto.integrations.sandbox.explorium.state import (
+    ExploriumState,
+    bulk_enrichment_answer,
+    enrichment_answer,
+    response_context,
+)
 from salesauto.integrations.sandbox.universe import Company
 
 
@@ -150,15 +155,10 @@ def businesses_router(state: ExploriumState) -> APIRouter:
         """One business's enrichment; an unknown id answers `miss` with `data: null`."""
         started = time.perf_counter()
         require(enrichment)
-        state.log_call(f"businesses/{enrichment}/enrich", 1)
         company = state.universe.by_business_id.get(body.business_id)
         data = BUSINESS_ENRICHMENTS[enrichment](company) if company else None
-        state.spend(1 if data else 0)
-        return {
-            "response_context": response_context(started, "success" if data else "miss"),
-            "data": data,
-            "entity_id": body.business_id,
-        }
+        path = f"businesses/{enrichment}/enrich"
+        return enrichment_answer(state, path, body.business_id, data, started)
 
     @router.post("/{enrichment}/bulk_enrich")
     async def bulk_enrich_businesses(
@@ -167,20 +167,14 @@ def businesses_router(state: ExploriumState) -> APIRouter:
         """Up to 50 businesses' enrichment; unknown ids are left out of `data`."""
         started = time.perf_counter()
         require(enrichment)
-        state.log_call(f"businesses/{enrichment}/bulk_enrich", len(body.business_ids))
-        rows = []
-        for business_id in dict.fromkeys(body.business_ids):
-            company = state.universe.by_business_id.get(business_id)
-            if company is not None:
-                rows.append(
-                    {"business_id": business_id, "data": BUSINESS_ENRICHMENTS[enrichment](company)}
-                )
-        state.spend(len(rows))
-        return {
-            "response_context": response_context(started, "success" if rows else "miss"),
-            "total_results": len(rows),
-            "data": rows,
+        known = state.universe.by_business_id
+        rows = {
+            business_id: BUSINESS_ENRICHMENTS[enrichment](known[business_id])
+            for business_id in dict.fromkeys(body.business_ids)
+            if business_id in known
         }
+        path = f"businesses/{enrichment}/bulk_enrich"
+        return bulk_enrichment_answer(state, path, "business_id", body.business_ids, rows, started)
 
     return router
 

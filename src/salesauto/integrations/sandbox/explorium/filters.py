@@ -10,7 +10,7 @@ from typing import TypeVar
 from salesauto.integrations.sandbox.explorium.render import tech_category
 from salesauto.integrations.sandbox.explorium.schemas import BusinessFilters, ProspectFilters
 from salesauto.integrations.sandbox.universe import REFERENCE_DAY, Company, Person
-from salesauto.integrations.sandbox.vocabulary import EXPLORIUM_JOB_LEVEL
+from salesauto.integrations.sandbox.vocabulary_people import EXPLORIUM_JOB_LEVEL
 
 Item = TypeVar("Item", Company, Person)
 Test = Callable[[Item], bool]

@@ -20,6 +20,8 @@ from salesauto.integrations.sandbox.explorium.schemas import (
 from salesauto.integrations.sandbox.explorium.state import (
     CREDIT_BUDGET,
     ExploriumState,
+    bulk_enrichment_answer,
+    enrichment_answer,
     response_context,
 )
 from salesauto.integrations.sandbox.universe import Company, Person
@@ -113,15 +115,10 @@ def prospects_router(state: ExploriumState) -> APIRouter:
         """One prospect's contact details or profile; an unknown id answers `miss`."""
         started = time.perf_counter()
         require(enrichment)
-        state.log_call(f"prospects/{enrichment}/enrich", 1)
         person = state.universe.by_prospect_id.get(body.prospect_id)
         data = PROSPECT_ENRICHMENTS[enrichment](person) if person else None
-        state.spend(1 if data else 0)
-        return {
-            "response_context": response_context(started, "success" if data else "miss"),
-            "data": data,
-            "entity_id": body.prospect_id,
-        }
+        path = f"prospects/{enrichment}/enrich"
+        return enrichment_answer(state, path, body.prospect_id, data, started)
 
     @router.post("/prospects/{enrichment}/bulk_enrich")
     async def bulk_enrich_prospects(
@@ -130,20 +127,14 @@ def prospects_router(state: ExploriumState) -> APIRouter:
         """Up to 50 prospects' contact details or profiles; unknown ids are left out."""
         started = time.perf_counter()
         require(enrichment)
-        state.log_call(f"prospects/{enrichment}/bulk_enrich", len(body.prospect_ids))
-        rows = []
-        for prospect_id in dict.fromkeys(body.prospect_ids):
-            person = state.universe.by_prospect_id.get(prospect_id)
-            if person is not None:
-                rows.append(
-                    {"prospect_id": prospect_id, "data": PROSPECT_ENRICHMENTS[enrichment](person)}
-                )
-        state.spend(len(rows))
-        return {
-            "response_context": response_context(started, "success" if rows else "miss"),
-            "total_results": len(rows),
-            "data": rows,
+        known = state.universe.by_prospect_id
+        rows = {
+            prospect_id: PROSPECT_ENRICHMENTS[enrichment](known[prospect_id])
+            for prospect_id in dict.fromkeys(body.prospect_ids)
+            if prospect_id in known
         }
+        path = f"prospects/{enrichment}/bulk_enrich"
+        return bulk_enrichment_answer(state, path, "prospect_id", body.prospect_ids, rows, started)
 
     @router.get("/credits")
     async def credits() -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from salesauto.integrations.sandbox.universe import Company, CompanyEvent, Person
-from salesauto.integrations.sandbox.vocabulary import EXPLORIUM_JOB_LEVEL
+from salesauto.integrations.sandbox.vocabulary_people import EXPLORIUM_JOB_LEVEL
 
 # Universe technology categories → Explorium's technographics category arrays.
 TECH_CATEGORIES = {

@@ -81,3 +81,35 @@ def response_context(started: float, status: str = "success") -> dict[str, Any]:
         "request_status": status,
         "time_took_in_seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def enrichment_answer(
+    state: ExploriumState, path: str, entity_id: str, data: dict[str, Any] | None, started: float
+) -> dict[str, Any]:
+    """A single `/enrich` answer: `miss` with `data: null` when the id is unknown."""
+    state.log_call(path, 1)
+    state.spend(1 if data else 0)
+    return {
+        "response_context": response_context(started, "success" if data else "miss"),
+        "data": data,
+        "entity_id": entity_id,
+    }
+
+
+def bulk_enrichment_answer(
+    state: ExploriumState,
+    path: str,
+    id_key: str,
+    requested: list[str],
+    rows: dict[str, dict[str, Any]],
+    started: float,
+) -> dict[str, Any]:
+    """A `/bulk_enrich` answer: one row per known id (`rows`), unknown ids left out."""
+    state.log_call(path, len(requested))
+    data = [{id_key: entity_id, "data": row} for entity_id, row in rows.items()]
+    state.spend(len(data))
+    return {
+        "response_context": response_context(started, "success" if data else "miss"),
+        "total_results": len(data),
+        "data": data,
+    }
