@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path(".salesauto")
+EnrichmentSource = Literal["explorium", "apollo"]
+ENRICHMENT_SOURCES: tuple[EnrichmentSource, ...] = ("explorium", "apollo")
 
 
 def _env(name: str) -> AliasChoices:
@@ -207,6 +210,50 @@ class Settings(BaseSettings):
         60.0,
         gt=0,
         description="How much faster than real time the sandbox's lemlist engagement unfolds.",
+    )
+
+    # -- lead pipeline: each step's defaults; a request can override every one -------------
+    auto_enrich: bool = Field(
+        True, description="Enrich contacts as soon as discovery or an import step stores them."
+    )
+    auto_sync: bool = Field(True, description="Write contacts to HubSpot once enriched.")
+    auto_outreach: bool = Field(
+        False,
+        description="Enroll contacts in `outreach_campaign_id` once synced (off: sending "
+        "email is a decision a person makes).",
+    )
+    outreach_campaign_id: str | None = Field(
+        None, description="The lemlist campaign (cam_…) auto-outreach enrolls contacts in."
+    )
+    outreach_daily_cap: int = Field(
+        200, ge=1, le=100_000, description="New enrollments per campaign per UTC day."
+    )
+    enrichment_order: list[EnrichmentSource] = Field(
+        default_factory=lambda: list(ENRICHMENT_SOURCES),
+        min_length=1,
+        description="The enrichment waterfall: providers asked in turn for what is missing.",
+    )
+    enrichment_cache_days: float = Field(
+        30.0, ge=0, description="How long a provider's answer is reused instead of bought again."
+    )
+    enrichment_credit_budget: int = Field(
+        1000, ge=0, description="Provider lookups one enrichment job may buy (cache hits are free)."
+    )
+    hubspot_overwrite: Literal["never", "always"] = Field(
+        "never",
+        description="Whether a sync may replace a non-empty HubSpot value (`never` only fills "
+        "empty properties).",
+    )
+    hubspot_field_mapping: dict[str, str] = Field(
+        default_factory=dict,
+        description="Contact field → HubSpot property overrides, e.g. {\"title\": \"jobtitle\"}; "
+        "`data.<key>` maps an extra field.",
+    )
+    pipeline_item_retries: int = Field(
+        5, ge=0, le=20, description="Rounds a provider outage's items are retried, with backoff."
+    )
+    pipeline_retry_base_seconds: float = Field(
+        30.0, gt=0, description="First wait before an outage's items are retried (doubles)."
     )
 
     @model_validator(mode="after")

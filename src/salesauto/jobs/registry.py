@@ -22,6 +22,10 @@ BUILTIN_JOB_MODULES = (
     "salesauto.jobs.handlers",
     "salesauto.imports.tasks",
     "salesauto.contacts.tasks",
+    "salesauto.pipeline.discover",
+    "salesauto.pipeline.enrich",
+    "salesauto.pipeline.crm_sync",
+    "salesauto.pipeline.outreach",
 )
 
 

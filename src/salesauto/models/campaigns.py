@@ -28,9 +28,22 @@ class CampaignTemplate(Base):
 
 
 class CampaignInstance(Base):
+    """A running campaign. `provider_campaign_id` ties it to the provider's own campaign
+    (a lemlist `cam_…`): one instance per provider campaign and workspace."""
+
     __tablename__ = "campaign_instances"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "owner_id", "provider", "provider_campaign_id", name="uq_campaign_instances_provider"
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_uuid)
+    owner_id: Mapped[str] = mapped_column(sa.String(64), server_default="default")
+    provider: Mapped[str | None] = mapped_column(sa.String(50))
+    provider_campaign_id: Mapped[str | None] = mapped_column(sa.String(100))
+    # New enrollments per UTC day; None = the setting `outreach_daily_cap`.
+    daily_cap: Mapped[int | None] = mapped_column(sa.Integer)
     template_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("campaign_templates.id", ondelete="RESTRICT"), index=True
     )
@@ -53,14 +66,20 @@ class CampaignEnrollment(Base):
     instance_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("campaign_instances.id", ondelete="CASCADE"), index=True
     )
+    owner_id: Mapped[str] = mapped_column(sa.String(64), server_default="default")
     contact_email: Mapped[str] = mapped_column(sa.String(320), index=True)
+    provider_lead_id: Mapped[str | None] = mapped_column(sa.String(100))
     status: Mapped[str] = mapped_column(sa.String(20), default="enrolled")
     current_step: Mapped[int] = mapped_column(sa.Integer, default=0)
     variables: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     enrolled_at: Mapped[datetime] = created_at_column()
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
-    __table_args__ = (sa.UniqueConstraint("instance_id", "contact_email"),)
+    __table_args__ = (
+        sa.UniqueConstraint("instance_id", "contact_email"),
+        # The daily cap counts a campaign's enrollments since midnight.
+        sa.Index("ix_campaign_enrollments_instance_enrolled", "instance_id", "enrolled_at"),
+    )
 
 
 class CampaignEvent(Base):

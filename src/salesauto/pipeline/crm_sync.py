@@ -1,0 +1,1 @@
+"""Pipeline step: crm_sync (being written)."""

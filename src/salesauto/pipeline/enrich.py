@@ -1,0 +1,1 @@
+"""Pipeline step: enrich (being written)."""
