@@ -1,4 +1,5 @@
-"""`/api/import/csv` and its preview: an upload becomes a job whose result is the summary."""
+"""`/api/import/csv` and its preview: an upload becomes a job whose result is the summary; and
+`/api/import/hubspot`'s choice between a search and a list."""
 
 from __future__ import annotations
 
@@ -253,3 +254,41 @@ async def test_a_mapping_the_file_cannot_use_is_422_before_any_job(
     assert "(columns: Name, Company)" in no_email.json()["error"]
     assert stored_uploads(settings) == []
     assert await jobs(api_only_client) == []
+
+
+async def test_a_hubspot_import_takes_a_list_id_or_a_search_not_both(
+    api_only_client: httpx.AsyncClient,
+) -> None:
+    search = {"filters": [{"propertyName": "jobtitle", "operator": "EQ", "value": "VP"}]}
+    with_query = await api_only_client.post(
+        "/api/import/hubspot", json={"listId": "12", "query": "acme"}
+    )
+    with_filters = await api_only_client.post(
+        "/api/import/hubspot", json={"listId": "12", "filterGroups": [search]}
+    )
+    not_an_id = await api_only_client.post(
+        "/api/import/hubspot", json={"listId": "https://app.hubspot.com/contacts/1/lists/12"}
+    )
+
+    for refused in (with_query, with_filters):
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["field"] == "listId"
+        assert refused.json()["error"].startswith(
+            "give either listId or a search (filterGroups/query), not both"
+        )
+    assert not_an_id.status_code == 422
+    assert "listId is the number in the list's URL" in not_an_id.json()["error"]
+    assert await jobs(api_only_client) == []
+
+
+async def test_a_hubspot_list_import_is_queued_with_the_list_id(
+    api_only_client: httpx.AsyncClient,
+) -> None:
+    accepted = await api_only_client.post(
+        "/api/import/hubspot", json={"listId": 12, "maxContacts": 500}
+    )
+
+    assert accepted.status_code == 202, accepted.text
+    [job] = await jobs(api_only_client)
+    assert job["type"] == "import.hubspot"
+    assert job["parameters"] == {"search": None, "list_id": "12", "max_contacts": 500}

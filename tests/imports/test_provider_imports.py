@@ -1,9 +1,11 @@
-"""Importing from lemlist campaigns and HubSpot searches, through jobs, against the sandbox."""
+"""Importing from lemlist campaigns and HubSpot searches and lists, through jobs, against the
+sandbox."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -109,8 +111,6 @@ async def test_a_lemlist_campaign_imports_its_leads(sandboxed: Platform) -> None
 
 
 async def test_provider_imports_through_the_api(sandboxed: Platform) -> None:
-    import httpx
-
     from salesauto.app import create_app
 
     app = create_app(sandboxed.settings, run_worker=True)
@@ -163,3 +163,84 @@ async def test_erasing_a_contact_erases_it_at_hubspot_and_lemlist(sandboxed: Pla
     assert await SuppressionService(sandboxed.engine).check("default", ["gone@acme.com"]) == {
         "gone@acme.com": "erased on request"
     }
+
+
+async def _hubspot_calls(platform: Platform) -> int:
+    """Calls the HubSpot emulator has received so far."""
+    async with httpx.AsyncClient(base_url=str(platform.settings.sandbox_url)) as control:
+        stats = (await control.get("/hubspot/_sandbox/stats")).json()
+    calls: int = stats["requests"]
+    return calls
+
+
+async def test_a_hubspot_list_imports_exactly_its_members_with_their_ids(
+    sandboxed: Platform,
+) -> None:
+    hubspot = sandboxed.integrations.hubspot
+    created = await hubspot.contacts.batch_create(
+        [
+            ObjectInput(
+                properties={"email": f"m{n}@acme{n % 3}.com", "firstname": f"M{n}"},
+                object_write_trace_id=str(n),
+            )
+            for n in range(130)
+        ]
+    )
+    no_email = await hubspot.contacts.create(ObjectInput(properties={"firstname": "Nomail"}))
+    ids = {record.prop("email"): record.id for record in created.results}
+    members = {email: ids[email] for email in sorted(ids)[:120]}  # 10 contacts stay outside
+    webinar = await hubspot.lists.create_list("Webinar attendees")
+    await hubspot.lists.add_members(webinar.list_id, [*members.values(), no_email.id])
+    before = await _hubspot_calls(sandboxed)
+
+    summary = await _run(sandboxed, "import.hubspot", {"list_id": webinar.list_id})
+    calls = await _hubspot_calls(sandboxed) - before
+    again = await _run(sandboxed, "import.hubspot", {"list_id": webinar.list_id})
+
+    assert summary["fileName"] == f"hubspot list {webinar.list_id} (Webinar attendees)"
+    assert (summary["rowsRead"], summary["created"], summary["rejected"]) == (121, 120, 1)
+    assert summary["rejectedRows"][0]["reason"] == f"{no_email.id}: no email address"
+    # The list, its 121 members in one page, then their contacts 100 at a time.
+    assert calls == 1 + 1 + 2
+    assert (again["created"], again["unchanged"]) == (0, 120)
+    stored = await _stored(sandboxed)
+    assert {email: row.hubspot_id for email, row in stored.items()} == members
+    assert stored["m0@acme0.com"].first_name == "M0"
+    assert stored["m0@acme0.com"].provenance["hubspot_id"]["source"] == "hubspot"
+
+
+async def test_an_unknown_hubspot_list_fails_the_job_at_once_saying_where_ids_are(
+    sandboxed: Platform,
+) -> None:
+    enqueued = await sandboxed.jobs.submit(
+        JobSubmit(type="import.hubspot", parameters={"list_id": "987654"}), "default"
+    )
+    job = await wait_for_job(sandboxed, enqueued.job_id, ("completed", "failed"), timeout=60)
+
+    assert job.status == "failed"
+    assert job.attempts == 1  # permanent: no retry can make a wrong id right
+    assert job.error is not None
+    assert "HubSpot has no list 987654" in job.error
+    assert "Contacts → Lists" in job.error and "URL" in job.error
+    assert await _stored(sandboxed) == {}
+
+
+async def test_a_hubspot_import_takes_a_search_or_a_list_not_both(sandboxed: Platform) -> None:
+    from salesauto.kit.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as both:
+        await sandboxed.jobs.submit(
+            JobSubmit(
+                type="import.hubspot",
+                parameters={"list_id": "12", "search": {"query": "acme"}},
+            ),
+            "default",
+        )
+    with pytest.raises(InvalidInput) as not_an_id:
+        await sandboxed.jobs.submit(
+            JobSubmit(type="import.hubspot", parameters={"list_id": "https://app.hubspot.com"}),
+            "default",
+        )
+
+    assert "give either search or list_id, not both" in both.value.message
+    assert "list_id" in not_an_id.value.message

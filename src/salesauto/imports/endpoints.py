@@ -1,14 +1,16 @@
-"""`/api/import/csv` (a job) and `/api/import/csv/preview` (what the import would do)."""
+"""`/api/import/csv` (a job) and `/api/import/csv/preview` (what the import would do), and
+`/api/import/lemlist` / `/api/import/hubspot` (a provider's contacts, as a job)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from salesauto.imports.preview import CsvPreview, preview_csv
 from salesauto.imports.service import SAMPLE_BYTES, check_columns
@@ -101,7 +103,26 @@ class HubspotImport(ApiModel):
         default_factory=list, description="HubSpot search filter groups; empty = all contacts"
     )
     query: str | None = Field(None, max_length=3000, description="HubSpot free-text search")
+    list_id: str | None = Field(
+        None,
+        description="Import a HubSpot contact list's members instead of a search: the list's "
+        "id is the number in its URL (HubSpot → Contacts → Lists, open the list).",
+    )
     max_contacts: int = Field(10_000, ge=1, le=10_000)
+
+    @field_validator("list_id", mode="before")
+    @classmethod
+    def _list_id_digits(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,20}", value.strip()):
+            raise ValueError(
+                "listId is the number in the list's URL in HubSpot (Contacts → Lists, open "
+                "the list), e.g. 123"
+            )
+        return value.strip()
 
 
 async def _queue(
@@ -123,7 +144,17 @@ async def import_lemlist(request: Request, owner: Owner, body: LemlistImport) ->
 
 @router.post("/hubspot", status_code=202)
 async def import_hubspot(request: Request, owner: Owner, body: HubspotImport) -> JSONResponse:
-    """Import the HubSpot contacts a search matches (their HubSpot ids kept) as a job."""
+    """Import, as a job, the HubSpot contacts a search matches (`filterGroups`, `query`; none
+    = every contact) or the members of a contact list (`listId`), their HubSpot ids kept."""
+    if body.list_id is not None:
+        if body.filter_groups or body.query:
+            raise InvalidInput(
+                "give either listId or a search (filterGroups/query), not both: a list import "
+                "takes the list's members as they are",
+                field="listId",
+            )
+        params: dict[str, Any] = {"list_id": body.list_id, "max_contacts": body.max_contacts}
+        return await _queue(request.app.state.platform, owner, "import.hubspot", params)
     try:
         search = SearchRequest.model_validate(
             {"filterGroups": body.filter_groups, "query": body.query}

@@ -1,4 +1,5 @@
-"""Importing contacts from a provider: a lemlist campaign's leads, or a HubSpot search.
+"""Importing contacts from a provider: a lemlist campaign's leads, a HubSpot search or the
+members of a HubSpot list.
 
 Same merge rules as a CSV import; the source recorded on each field is `lemlist` or `hubspot`.
 """
@@ -6,6 +7,7 @@ Same merge rules as a CSV import; the source recorded on each field is `lemlist`
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,7 +20,8 @@ from salesauto.imports.cells import (
 )
 from salesauto.imports.schemas import ImportSummary
 from salesauto.integrations.hubspot import HubSpotClient
-from salesauto.integrations.hubspot.schemas import SearchRequest
+from salesauto.integrations.hubspot.objects import BATCH_LIMIT
+from salesauto.integrations.hubspot.schemas import HubSpotObject, SearchRequest
 from salesauto.integrations.lemlist import LemlistClient
 from salesauto.kit.time import utcnow
 from salesauto.suppressions.repository import suppressed
@@ -103,7 +106,7 @@ async def merge_records(
             summary.truncated = (
                 "the source holds more than this import could read (lemlist lists 500 leads "
                 "per campaign; a HubSpot import stops at maxContacts, 10,000 at most): "
-                "narrow the search or import in parts"
+                "narrow the search, split the list or import in parts"
             )
             continue
         summary.rows_read += 1
@@ -161,25 +164,65 @@ async def hubspot_contacts(
             yield "", TRUNCATED
             return
         seen += 1
-        props = record.properties
-        yield (
-            record.id,
-            facts_from(
-                props.get("email"),
-                {
-                    "first_name": props.get("firstname"),
-                    "last_name": props.get("lastname"),
-                    "title": props.get("jobtitle"),
-                    "company_name": props.get("company"),
-                    "phone": props.get("phone"),
-                    "company_domain": props.get("website"),
-                    "hubspot_id": record.id,
-                },
-                {
-                    "city": props.get("city"),
-                    "country": props.get("country"),
-                    "industry": props.get("industry"),
-                    "lifecyclestage": props.get("lifecyclestage"),
-                },
-            ),
-        )
+        yield record.id, hubspot_contact_facts(record)
+
+
+async def hubspot_list_contacts(
+    hubspot: HubSpotClient, list_id: str, *, limit: int
+) -> AsyncIterator[tuple[str, ContactFacts | str]]:
+    """The contacts of a HubSpot list: its members page by page (250 per call), each 100
+    of them then read in one batch call."""
+    pending: list[str] = []
+    seen = 0
+    async with aclosing(hubspot.lists.iter_list_members(list_id)) as members:
+        async for member in members:
+            if seen >= limit:
+                yield "", TRUNCATED
+                break
+            seen += 1
+            pending.append(member.record_id)
+            if len(pending) == BATCH_LIMIT:
+                async for item in _read_contacts(hubspot, pending):
+                    yield item
+                pending = []
+    async for item in _read_contacts(hubspot, pending):
+        yield item
+
+
+async def _read_contacts(
+    hubspot: HubSpotClient, ids: list[str]
+) -> AsyncIterator[tuple[str, ContactFacts | str]]:
+    """The contacts of `ids` in their order; one gone since it was listed is rejected."""
+    if not ids:
+        return
+    batch = await hubspot.contacts.batch_read(ids, properties=HUBSPOT_PROPERTIES)
+    found = {record.id: record for record in batch.results}
+    for contact_id in ids:
+        record = found.get(contact_id)
+        if record is None:
+            yield contact_id, "the contact is in the list but no longer exists in HubSpot"
+        else:
+            yield contact_id, hubspot_contact_facts(record)
+
+
+def hubspot_contact_facts(record: HubSpotObject) -> ContactFacts | str:
+    """A HubSpot contact → contact facts (its HubSpot id kept), or why it cannot be one."""
+    props = record.properties
+    return facts_from(
+        props.get("email"),
+        {
+            "first_name": props.get("firstname"),
+            "last_name": props.get("lastname"),
+            "title": props.get("jobtitle"),
+            "company_name": props.get("company"),
+            "phone": props.get("phone"),
+            "company_domain": props.get("website"),
+            "hubspot_id": record.id,
+        },
+        {
+            "city": props.get("city"),
+            "country": props.get("country"),
+            "industry": props.get("industry"),
+            "lifecyclestage": props.get("lifecyclestage"),
+        },
+    )

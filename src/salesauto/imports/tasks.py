@@ -1,18 +1,26 @@
-"""The `import.csv` job: a stored upload imported in batches, with progress."""
+"""The import jobs: `import.csv` (a stored upload, in batches, with progress), and
+`import.lemlist` / `import.hubspot` (a provider's contacts through the same merge)."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from salesauto.config import Settings
 from salesauto.imports.schemas import ImportSummary
 from salesauto.imports.service import import_csv
-from salesauto.imports.sources import hubspot_contacts, lemlist_campaign_leads, merge_records
+from salesauto.imports.sources import (
+    hubspot_contacts,
+    hubspot_list_contacts,
+    lemlist_campaign_leads,
+    merge_records,
+)
 from salesauto.integrations.http.errors import ProviderRejected
+from salesauto.integrations.hubspot import HubSpotClient
+from salesauto.integrations.hubspot.lists import HubSpotList, HubSpotListNotFound
 from salesauto.integrations.hubspot.schemas import SearchRequest
 from salesauto.integrations.registry import Integrations
 from salesauto.jobs.context import JobContext
@@ -117,28 +125,68 @@ async def run_lemlist_import(
 
 
 class ImportHubspotParameters(JobParameters):
-    search: SearchRequest = Field(
-        default_factory=SearchRequest,
-        description="A HubSpot contact search (filterGroups, query); empty means every contact.",
+    search: SearchRequest | None = Field(
+        None,
+        description="A HubSpot contact search (filterGroups, query). Without it (and without "
+        "list_id) every contact is imported.",
+    )
+    list_id: str | None = Field(
+        None,
+        pattern=r"^[0-9]{1,20}$",
+        description="A HubSpot contact list's id, instead of a search: HubSpot → Contacts → "
+        "Lists, open the list, the number in its URL.",
     )
     max_contacts: int = Field(10_000, ge=1, le=10_000, description="HubSpot pages 10,000 at most.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if self.search is not None and self.list_id is not None:
+            raise ValueError(
+                "give either search or list_id, not both: a list import takes the list's "
+                "members as they are"
+            )
+        return self
 
 
 @job_type("import.hubspot", ImportHubspotParameters)
 async def run_hubspot_import(
     context: JobContext, parameters: ImportHubspotParameters
 ) -> dict[str, Any]:
-    """Imports the HubSpot contacts a search matches, with their HubSpot ids."""
+    """Imports the HubSpot contacts a search matches, or a list's members, with their ids."""
     hubspot = _integrations(context).hubspot
+    expected = parameters.max_contacts
+    if parameters.list_id is not None:
+        found = await _contact_list(hubspot, parameters.list_id)
+        if found.size is not None:
+            expected = max(1, min(found.size, parameters.max_contacts))
+        records = hubspot_list_contacts(hubspot, found.list_id, limit=parameters.max_contacts)
+        summary = ImportSummary(
+            source="hubspot", file_name=f"hubspot list {found.list_id} ({found.name})"
+        )
+    else:
+        search = parameters.search or SearchRequest()
+        records = hubspot_contacts(hubspot, search, limit=parameters.max_contacts)
+        summary = ImportSummary(source="hubspot", file_name="hubspot search")
 
     async def report(rows: int) -> None:
-        await context.progress(rows / parameters.max_contacts, f"{rows:,} contacts read")
+        await context.progress(min(rows / expected, 1.0), f"{rows:,} contacts read")
 
-    summary = await merge_records(
-        context.queue.engine,
-        context.owner_id,
-        hubspot_contacts(hubspot, parameters.search, limit=parameters.max_contacts),
-        ImportSummary(source="hubspot", file_name="hubspot search"),
-        report,
-    )
+    summary = await merge_records(context.queue.engine, context.owner_id, records, summary, report)
     return summary.model_dump(by_alias=True)
+
+
+async def _contact_list(hubspot: HubSpotClient, list_id: str) -> HubSpotList:
+    """The list to import, or a permanent failure: no retry can make a wrong id right."""
+    try:
+        found = await hubspot.lists.get_list(list_id)
+    except HubSpotListNotFound:
+        raise PermanentJobError(
+            f"HubSpot has no list {list_id}. Find the list's id in HubSpot under Contacts → "
+            "Lists: open the list and copy the number in its URL (…/objectLists/<id>/…)."
+        ) from None
+    if not found.holds_contacts:
+        raise PermanentJobError(
+            f"HubSpot list {list_id} ({found.name}) holds records of object type "
+            f"{found.object_type_id}, not contacts (0-1); pick a contact list."
+        )
+    return found

@@ -3,6 +3,7 @@
 - `client.contacts`, `.companies`, `.tasks`, `.notes`: `HubSpotObjects` (get/create/update/
   archive, batch read/create/update/upsert/archive, list and search paging).
 - `client.associations`: v4 associations.
+- `client.lists`: v3 lists (create, read, add members, page through members).
 - `list_owners` / `all_owners`, `check`.
 - The `CrmSink` methods: `upsert_contacts`, `upsert_companies`,
   `associate_contacts_with_companies`, `create_task`, `create_note`.
@@ -18,6 +19,7 @@ from salesauto.integrations.http.client import ProviderHttp
 from salesauto.integrations.http.errors import ProviderRejected
 from salesauto.integrations.hubspot.associations import HubSpotAssociations
 from salesauto.integrations.hubspot.errors import HubSpotAssociationFailed
+from salesauto.integrations.hubspot.lists import HubSpotLists
 from salesauto.integrations.hubspot.mapping import (
     company_properties,
     contact_properties,
@@ -70,6 +72,7 @@ class HubSpotClient:
         self.tasks = HubSpotObjects(http, "tasks")
         self.notes = HubSpotObjects(http, "notes")
         self.associations = HubSpotAssociations(http)
+        self.lists = HubSpotLists(http)
 
     async def check(self) -> str:
         """One cheap real call (the owners list) summarised on one line."""

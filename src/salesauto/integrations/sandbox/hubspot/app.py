@@ -4,6 +4,7 @@ Routes (relative, so the app also works mounted under `/sandbox/hubspot`):
 - `/crm/v3/objects/{contacts|companies|tasks|notes}` CRUD, list, `batch/*`, `search`
 - `/crm/v4/objects/.../associations/...` and `/crm/v4/associations/.../batch/*`
 - `/crm/v3/owners`
+- `/crm/v3/lists` (MANUAL and SNAPSHOT lists: create, fetch, add members, page members)
 - `/_sandbox/stats|faults|reset` (the kit's control routes)
 
 Any bearer token is accepted except a missing one or the literal `invalid-key` (401), so tests
@@ -25,8 +26,10 @@ from salesauto.integrations.sandbox.hubspot.errors import (
     sandbox_error_response,
 )
 from salesauto.integrations.sandbox.hubspot.limits import HubSpotLimits
+from salesauto.integrations.sandbox.hubspot.lists import ListStore
 from salesauto.integrations.sandbox.hubspot.routes.associations import associations_router
 from salesauto.integrations.sandbox.hubspot.routes.batch import batch_router
+from salesauto.integrations.sandbox.hubspot.routes.lists import lists_router
 from salesauto.integrations.sandbox.hubspot.routes.objects import objects_router
 from salesauto.integrations.sandbox.hubspot.routes.owners import owners_router
 from salesauto.integrations.sandbox.hubspot.routes.search import search_router
@@ -45,13 +48,15 @@ def build_hubspot_emulator(config: SandboxConfig, *, daily_limit: int = DAILY_LI
     `config.hubspot_requests_per_10s`.
     """
     state = HubSpotState(config.seed)
+    lists = ListStore(state)
     limits = HubSpotLimits(config.hubspot_requests_per_10s, daily_limit)
     kit = SandboxKit("hubspot", sandbox_error_response)
     app = FastAPI(
         title="HubSpot sandbox",
-        description="Local emulator of HubSpot CRM v3 objects, search and v4 associations.",
+        description="Local emulator of HubSpot CRM v3 objects, search, lists and v4 associations.",
     )
     app.state.hubspot = state
+    app.state.hubspot_lists = lists
     app.state.kit = kit
     # Search routes first: `/{type}/search` must not be taken for `/{type}/{id}`.
     for router in (
@@ -60,6 +65,7 @@ def build_hubspot_emulator(config: SandboxConfig, *, daily_limit: int = DAILY_LI
         objects_router(state),
         associations_router(state),
         owners_router(state),
+        lists_router(lists),
     ):
         app.include_router(router)
 
@@ -81,6 +87,7 @@ def build_hubspot_emulator(config: SandboxConfig, *, daily_limit: int = DAILY_LI
 
     def reset_state() -> None:
         state.clear()
+        lists.clear()
         limits.reset()
 
     kit.on_reset.append(reset_state)
