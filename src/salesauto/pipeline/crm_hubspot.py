@@ -1,0 +1,236 @@
+"""The HubSpot side of a sync: read what HubSpot has, write only what the policy lets change.
+
+One `HubSpotSync.sync` call handles a batch of contacts (≤ 100, one upsert): their companies
+by domain first, then the contacts by email, then the contact→company associations HubSpot
+does not have yet. A record HubSpot refuses fails alone, with HubSpot's message; a call that
+fails as a whole (outage, rate limit, credentials) raises, and the caller fails the batch.
+Nothing is written when HubSpot already holds what the policy would send, so a repeated
+sync leaves HubSpot untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from salesauto.integrations.hubspot import HubSpotAssociationFailed, HubSpotClient
+from salesauto.integrations.hubspot.mapping import normalise_domain, normalise_email
+from salesauto.integrations.hubspot.schemas import (
+    BatchResult,
+    HubSpotObject,
+    ObjectInput,
+    ObjectUpdate,
+)
+from salesauto.integrations.models import CrmContact
+from salesauto.pipeline.crm_mapping import FieldMapping, OverwritePolicy, changes_to_send
+
+
+@dataclass(eq=False)
+class CompanySync:
+    """One stored company on its way to HubSpot."""
+
+    company_id: int
+    domain: str
+    values: dict[str, str]
+    stored_id: str | None  # the HubSpot id we knew before this sync
+    hubspot_id: str | None = None
+    error: str | None = None
+
+
+@dataclass(eq=False)
+class ContactSync:
+    """One stored contact on its way to HubSpot, and what happened to it."""
+
+    email: str
+    values: dict[str, str]
+    stored_id: str | None
+    company: CompanySync | None
+    hubspot_id: str | None = None
+    created: bool = False
+    sent: list[str] = field(default_factory=list)
+    linked: bool = False
+    error: str | None = None
+    transient: bool = False
+
+    @property
+    def wrote(self) -> bool:
+        return self.created or bool(self.sent) or self.linked
+
+    def fail(self, error: str, *, transient: bool = False) -> None:
+        if self.error is None:
+            self.error, self.transient = error, transient
+
+
+class HubSpotSync:
+    def __init__(
+        self, hubspot: HubSpotClient, mapping: FieldMapping, policy: OverwritePolicy
+    ) -> None:
+        self.hubspot = hubspot
+        self.mapping = mapping
+        self.policy = policy
+
+    async def sync(self, contacts: list[ContactSync]) -> None:
+        """Write the contacts, their companies and associations; outcomes land on each item."""
+        companies = list({id(c.company): c.company for c in contacts if c.company}.values())
+        await self.sync_companies(companies)
+        for contact in contacts:
+            if contact.company is not None and contact.company.error is not None:
+                contact.fail(contact.company.error)
+        await self.sync_contacts([c for c in contacts if c.error is None])
+        await self.link_companies([c for c in contacts if c.error is None])
+
+    # Companies, by domain -------------------------------------------------------------------
+
+    async def sync_companies(self, companies: list[CompanySync]) -> None:
+        if not companies:
+            return
+        existing = await self.read_companies(companies)
+        creates: list[CompanySync] = []
+        updates: list[tuple[CompanySync, ObjectUpdate]] = []
+        for company in companies:
+            record = existing.get(company.domain)
+            if record is None:
+                creates.append(company)
+                continue
+            company.hubspot_id = record.id
+            changes = changes_to_send(company.values, record.properties, self.policy)
+            if changes:
+                updates.append(
+                    (
+                        company,
+                        ObjectUpdate(
+                            id=record.id, properties=changes, object_write_trace_id=company.domain
+                        ),
+                    )
+                )
+        if creates:
+            created = await self.hubspot.companies.batch_create(
+                [
+                    ObjectInput(
+                        properties={**c.values, "domain": c.domain},
+                        object_write_trace_id=c.domain,
+                    )
+                    for c in creates
+                ]
+            )
+            by_domain = {normalise_domain(r.prop("domain") or ""): r.id for r in created.results}
+            refused = _refusals(created)
+            for company in creates:
+                company.hubspot_id = by_domain.get(company.domain)
+                if company.hubspot_id is None:
+                    company.error = _company_error(company, refused)
+        if updates:
+            updated = await self.hubspot.companies.batch_update([u for _, u in updates])
+            written = {record.id for record in updated.results}
+            refused = _refusals(updated)
+            for company, update in updates:
+                if update.id not in written:
+                    company.error = _company_error(company, refused)
+
+    async def read_companies(self, companies: list[CompanySync]) -> dict[str, HubSpotObject]:
+        """HubSpot's company per domain, with the mapped properties: by the id we stored,
+        else (or when that record is gone) by searching its domain."""
+        stored = {c.domain: c.stored_id for c in companies if c.stored_id}
+        unknown = [c.domain for c in companies if not c.stored_id]
+        found = await self._read_companies(stored)
+        stale = [domain for domain in stored if domain not in found]
+        searched = (
+            await self.hubspot.find_companies_by_domain(unknown + stale) if unknown or stale else {}
+        )
+        found.update(await self._read_companies(searched))
+        return found
+
+    async def _read_companies(self, ids: dict[str, str]) -> dict[str, HubSpotObject]:
+        if not ids:
+            return {}
+        result = await self.hubspot.companies.batch_read(
+            sorted(set(ids.values())), properties=self.mapping.company_properties
+        )
+        by_id = {record.id: record for record in result.results}
+        return {domain: by_id[i] for domain, i in ids.items() if i in by_id}
+
+    # Contacts, by email ---------------------------------------------------------------------
+
+    async def sync_contacts(self, contacts: list[ContactSync]) -> None:
+        if not contacts:
+            return
+        existing = await self.hubspot.contacts.batch_read(
+            [c.email for c in contacts],
+            id_property="email",
+            properties=self.mapping.contact_properties,
+        )
+        by_email = {normalise_email(r.prop("email") or ""): r for r in existing.results}
+        writes: list[tuple[ContactSync, dict[str, str]]] = []
+        for contact in contacts:
+            record = by_email.get(contact.email)
+            if record is not None:
+                contact.hubspot_id = record.id
+            changes = changes_to_send(
+                contact.values, record.properties if record else None, self.policy
+            )
+            if record is None or changes:
+                writes.append((contact, changes))
+        if not writes:
+            return
+        outcomes = await self.hubspot.upsert_contacts(
+            [CrmContact(email=contact.email, properties=changes) for contact, changes in writes]
+        )
+        for (contact, changes), outcome in zip(writes, outcomes, strict=True):
+            if outcome.error is not None or outcome.crm_id is None:
+                contact.fail(f"HubSpot refused the contact: {outcome.error or 'no id returned'}")
+                continue
+            contact.hubspot_id = outcome.crm_id
+            contact.created = outcome.created
+            contact.sent = sorted(changes)
+
+    # Associations ---------------------------------------------------------------------------
+
+    async def link_companies(self, contacts: list[ContactSync]) -> None:
+        """Associate each contact with its company unless HubSpot already has that link."""
+        pairs = [
+            (contact, contact.hubspot_id, contact.company.hubspot_id)
+            for contact in contacts
+            if contact.hubspot_id and contact.company and contact.company.hubspot_id
+        ]
+        known = [contact_id for contact, contact_id, _ in pairs if not contact.created]
+        linked = (
+            await self.hubspot.associations.batch_read("contacts", "companies", known)
+            if known
+            else {}
+        )
+        missing = [
+            (contact, contact_id, company_id)
+            for contact, contact_id, company_id in pairs
+            if not any(a.to_object_id == company_id for a in linked.get(contact_id, []))
+        ]
+        if not missing:
+            return
+        try:
+            await self.hubspot.associate_contacts_with_companies(
+                [(contact_id, company_id) for _, contact_id, company_id in missing]
+            )
+        except HubSpotAssociationFailed as error:
+            refused = {
+                object_id
+                for batch_error in error.errors
+                for object_id in batch_error.context.get("fromObjectId", [])
+            }
+            for contact, contact_id, _ in missing:
+                # Without per-input context HubSpot did not say which: none count as linked.
+                if contact_id in refused or not refused:
+                    contact.fail(f"HubSpot refused to link it to its company: {error.message}")
+        for contact, _, _ in missing:
+            contact.linked = contact.error is None
+
+
+def _refusals(result: BatchResult[HubSpotObject]) -> dict[str, str]:
+    """HubSpot's message per refused input, by the trace id each input carried."""
+    return {
+        trace: error.message
+        for error in result.errors
+        for trace in error.context.get("objectWriteTraceId", [])
+    }
+
+
+def _company_error(company: CompanySync, refused: dict[str, str]) -> str:
+    reason = refused.get(company.domain, "HubSpot returned no record for it")
+    return f"HubSpot refused its company {company.domain}: {reason}"
