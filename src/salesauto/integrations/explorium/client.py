@@ -358,7 +358,8 @@ class ExploriumClient:
         return profiles
 
     async def enrich_people(self, people: list[PersonLookup]) -> list[PersonProfile | None]:
-        """Email and phone per person, in input order; None when Explorium has no match."""
+        """Email, phone and profile (title, seniority, department, LinkedIn, location) per
+        person, in input order; None when Explorium has no match."""
         business_ids = await self._business_ids_for_names(people)
         to_match = [
             ProspectToMatch(
@@ -375,12 +376,15 @@ class ExploriumClient:
         matched = await self.match_prospects(to_match) if to_match else []
         ids = [m.prospect_id for m in matched if m.prospect_id]
         contacts = await self.bulk_contact_information(ids)
+        # Contact details alone leave the role out, which is what enrichment is bought for.
+        profiles = await self.bulk_prospect_profiles(ids)
         results: list[PersonProfile | None] = []
         for lookup, match in zip(people, matched, strict=True):
             found = contacts.get(match.prospect_id) if match.prospect_id else None
+            profile = profiles.get(match.prospect_id) if match.prospect_id else None
             results.append(
-                mapping.person_from_contacts(lookup, match.prospect_id, found)
-                if found and match.prospect_id
+                mapping.person_from_contacts(lookup, match.prospect_id, found, profile)
+                if match.prospect_id and (found or profile)
                 else None
             )
         return results

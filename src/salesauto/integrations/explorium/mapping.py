@@ -161,22 +161,37 @@ def person_from_prospect(prospect: Prospect, company_domain: str | None) -> Pers
 
 
 def person_from_contacts(
-    lookup: PersonLookup, prospect_id: str, contacts: ContactInformation
+    lookup: PersonLookup,
+    prospect_id: str,
+    contacts: ContactInformation | None,
+    profile: Prospect | None = None,
 ) -> PersonProfile:
-    email = contacts.email
-    status = EMAIL_STATUSES.get(contacts.professional_email_status or "")
-    domain = lookup.company_domain or (email.rsplit("@", 1)[-1] if email else None)
+    """A matched person from its contact details and (when bought) its profile: role,
+    seniority, department, LinkedIn and location."""
+    email = contacts.email if contacts else None
+    status = EMAIL_STATUSES.get(contacts.professional_email_status or "") if contacts else None
+    known = person_from_prospect(profile, None) if profile else None
+    domain = (
+        lookup.company_domain
+        or (email.rsplit("@", 1)[-1] if email else None)
+        or (known.company_domain if known else None)
+    )
     return PersonProfile(
         provider=PROVIDER,
         provider_id=prospect_id,
         email=email.lower() if email else None,
         email_status=status,
-        first_name=lookup.first_name,
-        last_name=lookup.last_name,
-        linkedin_url=lookup.linkedin_url,
-        phone=contacts.phone,
+        first_name=(known.first_name if known else None) or lookup.first_name,
+        last_name=(known.last_name if known else None) or lookup.last_name,
+        title=known.title if known else None,
+        seniority=known.seniority if known else None,
+        department=known.department if known else None,
+        linkedin_url=(known.linkedin_url if known else None) or lookup.linkedin_url,
+        phone=contacts.phone if contacts else None,
+        city=known.city if known else None,
+        country=known.country if known else None,
         company_domain=normalise_domain(domain) if domain else None,
-        company_name=lookup.company_name,
+        company_name=(known.company_name if known else None) or lookup.company_name,
     )
 
 
