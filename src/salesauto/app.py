@@ -27,6 +27,7 @@ from salesauto.jobs.endpoints import router as jobs_router
 from salesauto.kit.errors import SalesautoError
 from salesauto.observability.logging import configure_logging
 from salesauto.observability.middleware import RequestLogMiddleware
+from salesauto.pipeline.endpoints import router as pipeline_router
 from salesauto.platform import Platform
 from salesauto.suppressions.endpoints import router as suppressions_router
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.include_router(contacts_router)
     app.include_router(imports_router)
     app.include_router(suppressions_router)
+    app.include_router(pipeline_router)
     app.include_router(events_router)
     if sandbox is not None:
         app.mount(SANDBOX_PATH, sandbox)

@@ -246,7 +246,7 @@ class Settings(BaseSettings):
     )
     hubspot_field_mapping: dict[str, str] = Field(
         default_factory=dict,
-        description="Contact field → HubSpot property overrides, e.g. {\"title\": \"jobtitle\"}; "
+        description='Contact field → HubSpot property overrides, e.g. {"title": "jobtitle"}; '
         "`data.<key>` maps an extra field.",
     )
     pipeline_item_retries: int = Field(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from salesauto import __version__
-from salesauto.cli import imports, integrations, jobs
+from salesauto.cli import demo, imports, integrations, jobs
 from salesauto.cli.common import console, fail, load_settings, migrate_embedded
 from salesauto.kit.migrate import upgrade_to_head
 from salesauto.observability.logging import redact_text
@@ -24,6 +24,7 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(integrations.app, name="integrations")
 app.add_typer(imports.app, name="import")
 app.command(name="sandbox")(integrations.sandbox)
+app.command(name="demo")(demo.demo)
 
 
 @app.command()

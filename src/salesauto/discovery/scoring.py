@@ -2,12 +2,13 @@
 
 Only the attributes the profile sets count, so a profile that names just industries still
 scores 0–100. Ranges one step away from a wanted one (51-200 when 201-500 is wanted) earn half
-their points: a near miss is worth more to a seller than a far one.
+their points: a near miss is worth more to a seller than a far one. Buying signals the profile
+asks for (funding, hiring) count too, with the evidence found as their reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,7 +29,10 @@ WEIGHTS = {
     "title": 15,
     "seniority": 10,
     "department": 5,
+    "funding": 10,
+    "hiring": 10,
 }
+SIGNAL_MISSING = {"funding": "no funding round found", "hiring": "no hiring signal found"}
 # Explorium's job levels → Apollo's seniority words, the profile's vocabulary.
 SENIORITY_SYNONYMS = {
     "vice president": "vp",
@@ -78,9 +82,17 @@ def _seniority(value: str | None) -> str | None:
 
 
 def score_lead(
-    icp: IcpCriteria, company: CompanyProfile | None, person: PersonProfile | None = None
+    icp: IcpCriteria,
+    company: CompanyProfile | None,
+    person: PersonProfile | None = None,
+    *,
+    signals: Mapping[str, str | None] | None = None,
 ) -> LeadScore:
-    """Score a company (and optionally a person there) against the profile."""
+    """Score a company (and optionally a person there) against the profile.
+
+    `signals` are the buying signals the profile asks for (`funding`, `hiring`), each with
+    the evidence found for the company, or None when there is none.
+    """
     reasons: list[ScoreReason] = []
 
     def add(attribute: str, fraction: float, detail: str) -> None:
@@ -144,6 +156,9 @@ def score_lead(
             1.0 if department in _lower(icp.departments) else 0.0,
             f"department {department or 'unknown'}",
         )
+
+    for signal, evidence in (signals or {}).items():
+        add(signal, 1.0 if evidence else 0.0, evidence or SIGNAL_MISSING[signal])
 
     possible = sum(reason.max_points for reason in reasons)
     earned = sum(reason.points for reason in reasons)
