@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,7 +15,7 @@ from salesauto.config import Settings
 from salesauto.integrations.sandbox.hubspot import build_hubspot_emulator
 from salesauto.integrations.sandbox.kit import SandboxConfig
 from salesauto.kit.serving import serve_in_background
-from tests.conftest import PROVIDER_ENV
+from tests.support.cli import cli_env, run_cli
 from tests.support.servers import free_port, serve_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,32 +58,9 @@ async def test_serve_mounts_the_sandbox_for_providers_without_keys(settings: Set
     assert sandbox_index["sandbox"] == ["apollo", "explorium", "hubspot", "lemlist"]
 
 
-def _cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
-    env.update({"SALESAUTO_DATA_DIR": str(tmp_path), "SALESAUTO_LOG_LEVEL": "WARNING"})
-    env.update(extra)
-    return env
-
-
-async def _cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "salesauto",
-        *args,
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
 @pytest.mark.slow
 async def test_cli_check_reports_sandbox_and_live_providers(tmp_path: Path) -> None:
-    code, out, err = await _cli(_cli_env(tmp_path), "integrations", "check", "--json")
+    code, out, err = await run_cli(cli_env(tmp_path), "integrations", "check", "--json")
     assert code == 0, err
     report = {entry["provider"]: entry for entry in json.loads(out)}
     assert {name: (e["mode"], e["ok"]) for name, e in report.items()} == {
@@ -98,17 +72,17 @@ async def test_cli_check_reports_sandbox_and_live_providers(tmp_path: Path) -> N
 
     # A key makes a provider live; here "live" is an emulator at a base URL we choose.
     async with serve_app(build_hubspot_emulator(SandboxConfig())) as hubspot_url:
-        env = _cli_env(
+        env = cli_env(
             tmp_path, HUBSPOT_ACCESS_TOKEN="pat-na1-live-token", HUBSPOT_BASE_URL=hubspot_url
         )
-        code, out, err = await _cli(env, "integrations", "check", "--json")
+        code, out, err = await run_cli(env, "integrations", "check", "--json")
         assert code == 0, err
         hubspot = next(e for e in json.loads(out) if e["provider"] == "hubspot")
         assert (hubspot["mode"], hubspot["ok"], hubspot["baseUrl"]) == ("live", True, hubspot_url)
         assert "pat-na1-live-token" not in out + err
 
         env["HUBSPOT_ACCESS_TOKEN"] = "invalid-key"
-        code, out, _err = await _cli(env, "integrations", "check", "--json")
+        code, out, _err = await run_cli(env, "integrations", "check", "--json")
         hubspot = next(e for e in json.loads(out) if e["provider"] == "hubspot")
         assert code == 1
         assert hubspot["ok"] is False and "HUBSPOT" in hubspot["detail"]

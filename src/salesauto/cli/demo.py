@@ -21,6 +21,7 @@ from salesauto.integrations.providers import PROVIDERS
 from salesauto.integrations.sandbox.server import build_sandbox_app, sandbox_config
 from salesauto.kit.errors import SalesautoError
 from salesauto.kit.serving import serve_in_background
+from salesauto.observability.logging import configure_logging
 from salesauto.pipeline.schemas import PipelineRequest
 from salesauto.pipeline.service import run_report, start_run
 from salesauto.platform import Platform
@@ -48,6 +49,9 @@ def demo(
 ) -> None:
     """Discover, enrich, sync and enroll sample leads against the sandbox; print the funnel."""
     settings = load_settings()
+    if "log_level" not in settings.model_fields_set:
+        # The worker's info lines would tear through the progress bars.
+        configure_logging("WARNING", json=settings.log_json)
     live = [name for name in PROVIDERS if _has_key(settings, name)]
     if live:
         raise fail(
@@ -142,6 +146,13 @@ def _print_funnel(report: dict[str, Any]) -> None:
         f"run {report['runId']} {report['status']}; enrolled in lemlist campaign "
         f"{report['campaign']['name']!r}."
     )
+    existing = steps.get("discover", {}).get("skipped", 0)
+    if existing:
+        console.print(
+            f"{existing:,} of the best leads were found by an earlier demo and are stored "
+            "already, so they were not processed again; run `salesauto demo --count "
+            f"{existing + 25}` to discover new ones."
+        )
     console.print(
         "[dim]next: `make run`, then open http://127.0.0.1:3000/docs — "
         "GET /api/contacts?source=discovery lists the leads with their scores and reasons, "
