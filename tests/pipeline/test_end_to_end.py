@@ -83,6 +83,8 @@ async def stack(database_url: str) -> AsyncIterator[Stack]:
             database_url,
             sandbox_url=url,
             pipeline_retry_base_seconds=0.5,
+            # Shorter than the first retry wait, as the defaults (30 s and 30 s) are.
+            provider_breaker_reset_seconds=0.4,
             worker_concurrency=8,
         )
         async with client_for(settings, run_worker=True) as api:
@@ -141,3 +143,73 @@ async def test_discovered_leads_go_all_the_way_and_a_second_run_changes_nothing(
     assert unchanged == {"enrich": 200, "sync": 200, "outreach": 200}
     assert await stack.hubspot_contacts() == in_hubspot
     assert await stack.lemlist_lead_ids(campaign) == leads
+
+
+async def test_suppressed_contacts_are_never_sent_and_an_outage_loses_nothing(
+    stack: Stack,
+) -> None:
+    campaign = await stack.campaign()
+    rows = ["email,first name,company,website"]
+    rows += [f"rep{i}@northwind-e2e.com,Rep{i},Northwind,northwind-e2e.com" for i in range(12)]
+    rows += ["ceo@blocked-e2e.com,Cy,Blocked,blocked-e2e.com", "optout@other-e2e.com,Al,Other,"]
+    upload = await stack.api.post(
+        "/api/import/csv", files={"file": ("leads.csv", "\n".join(rows).encode(), "text/csv")}
+    )
+    assert upload.status_code == 202, upload.text
+    await _wait_job(stack, upload.json()["jobId"])
+    suppress = await stack.api.post(
+        "/api/suppressions",
+        json={"entries": [{"value": "blocked-e2e.com"}, {"value": "optout@other-e2e.com"}]},
+    )
+    assert suppress.status_code == 201, suppress.text
+    # HubSpot answers 503 to everything until we say otherwise.
+    async with httpx.AsyncClient() as control:
+        faults = await control.put(
+            f"{stack.sandbox}/hubspot/_sandbox/faults", json={"errorRate": 1.0, "errorStatus": 503}
+        )
+        assert faults.status_code == 200
+        response = await stack.api.post(
+            "/api/pipeline", json={"contacts": {"source": "csv"}, "campaignId": campaign}
+        )
+        assert response.status_code == 202, response.text
+        run_id = response.json()["runId"]
+        report = await _wait_report(stack, run_id, lambda r: _step(r, "sync").get("retrying"))
+        assert _step(report, "sync")["retrying"] == 12
+        assert report["funnel"]["synced"] == 0
+        await control.post(f"{stack.sandbox}/hubspot/_sandbox/reset")
+
+        report = await _wait_report(stack, run_id, lambda r: r["status"] != "running")
+
+    assert report["status"] == "finished", report
+    assert report["funnel"] == {"discovered": 0, "enriched": 12, "synced": 12, "enrolled": 12}
+    assert _step(report, "enrich")["skipped"] == 2
+    contacts = await stack.contacts()
+    blocked = {"ceo@blocked-e2e.com", "optout@other-e2e.com"}
+    for email in blocked:
+        assert contacts[email].status == "imported"
+        assert contacts[email].hubspot_id is None and contacts[email].lemlist_lead_id is None
+        assert contacts[email].enriched_at is None
+    assert set(await stack.hubspot_contacts()) == set(contacts) - blocked
+    leads = await stack.lemlist_lead_ids(campaign)
+    assert leads == {c.lemlist_lead_id for e, c in contacts.items() if e not in blocked}
+
+
+def _step(report: dict[str, Any], step: str) -> dict[str, Any]:
+    return next((entry for entry in report["steps"] if entry["step"] == step), {})
+
+
+async def _wait_report(stack: Stack, run_id: str, done: Any, timeout: float = 120.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        report = (await stack.api.get(f"/api/pipeline/{run_id}")).json()
+        if done(report):
+            return report
+        assert asyncio.get_running_loop().time() < deadline, report
+        await asyncio.sleep(0.2)
+
+
+async def _wait_job(stack: Stack, job_id: str) -> None:
+    deadline = asyncio.get_running_loop().time() + 60
+    while (await stack.api.get(f"/api/jobs/{job_id}")).json()["status"] != "completed":
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.1)

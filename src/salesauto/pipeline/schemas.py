@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from salesauto.config import EnrichmentSource
 from salesauto.discovery.profile import DiscoverRequest
+from salesauto.imports.cells import normalise_domain
 from salesauto.kit.schemas import ApiModel
 from salesauto.models.contacts import CONTACT_STAGES
 from salesauto.pipeline.outreach_leads import variable_name_problem
@@ -26,6 +27,17 @@ class ContactSelection(ApiModel):
     company_domain: str | None = Field(None, max_length=253)
     min_score: int | None = Field(None, ge=0, le=100, description="ICP score at least this")
     limit: int = Field(10_000, ge=1, le=100_000, description="At most this many contacts")
+
+    @field_validator("company_domain")
+    @classmethod
+    def _bare_domain(cls, value: str | None) -> str | None:
+        # Stored domains are bare ("acme.com"): a pasted website must match them too.
+        if value is None:
+            return None
+        domain = normalise_domain(value)
+        if domain is None:
+            raise ValueError(f"{value!r} is not a domain (e.g. acme.com)")
+        return domain
 
     @model_validator(mode="after")
     def _something_chosen(self) -> ContactSelection:
@@ -109,8 +121,12 @@ class PipelineRequest(ApiModel):
 
     @model_validator(mode="after")
     def _one_start(self) -> PipelineRequest:
-        if (self.contacts is None) == (self.discover is None):
+        if self.contacts is not None and self.discover is not None:
             raise ValueError("give either `contacts` or `discover`, not both")
+        if self.contacts is None and self.discover is None:
+            raise ValueError(
+                "give `contacts` (stored contacts) or `discover` (a profile to find leads by)"
+            )
         return self
 
     @property

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from salesauto.contacts.repository import CONTACTS
-from salesauto.imports.cells import normalise_email
+from salesauto.imports.cells import email_problem, normalise_email
 from salesauto.jobs.queue import Queue
 from salesauto.jobs.repository import NewJob
 from salesauto.jobs.service import parse_job_id
@@ -38,12 +38,18 @@ async def select_emails(
     if selection.emails is not None:
         emails: list[str] = []
         invalid: list[str] = []
+        first_problem = ""
         for raw in selection.emails:
-            email = normalise_email(raw)
-            (emails if email else invalid).append(email or raw)
+            email = normalise_email(raw) or ""
+            problem = email_problem(email)
+            if problem is None:
+                emails.append(email)
+                continue
+            invalid.append(raw)
+            first_problem = first_problem or f"{raw!r} ({problem})"
         if invalid:
             raise InvalidInput(
-                f"{len(invalid)} invalid email(s), e.g. {invalid[0]!r}; fix or drop them",
+                f"{len(invalid)} invalid email(s), e.g. {first_problem}; fix or drop them",
                 field="contacts.emails",
                 invalid=invalid[:20],
             )
@@ -54,7 +60,7 @@ async def select_emails(
     if selection.source:
         query = query.where(CONTACTS.c.source == selection.source)
     if selection.company_domain:
-        query = query.where(CONTACTS.c.company_domain == selection.company_domain.lower())
+        query = query.where(CONTACTS.c.company_domain == selection.company_domain)
     if selection.min_score is not None:
         query = query.where(CONTACTS.c.score >= selection.min_score)
     rows = await conn.execute(query.order_by(CONTACTS.c.imported_at).limit(selection.limit))
@@ -153,7 +159,10 @@ async def run_report(queue: Queue, owner_id: str, run_id: str) -> dict[str, Any]
     steps: dict[str, dict[str, Any]] = {}
     for job in jobs:
         step = STEP_OF_TYPE.get(job.type, job.type)
-        entry = steps.setdefault(step, {"step": step, "jobs": 0, "unfinished": 0, "failedJobs": 0})
+        entry = steps.setdefault(
+            step,
+            {"step": step, "jobs": 0, "unfinished": 0, "failedJobs": 0, **dict.fromkeys(_RANK, 0)},
+        )
         entry["jobs"] += 1
         entry["unfinished"] += job.status in ("queued", "processing")
         entry["failedJobs"] += job.status == "failed"
@@ -211,7 +220,7 @@ async def retry_failed(queue: Queue, owner_id: str, job_id: str) -> int:
     async with queue.engine.connect() as conn:
         job = (
             await conn.execute(
-                sa.select(JOBS.c.id, JOBS.c.type, JOBS.c.parameters).where(
+                sa.select(JOBS.c.id, JOBS.c.type, JOBS.c.status, JOBS.c.parameters).where(
                     JOBS.c.id == parse_job_id(job_id), JOBS.c.owner_id == owner_id
                 )
             )
@@ -221,7 +230,12 @@ async def retry_failed(queue: Queue, owner_id: str, job_id: str) -> int:
         if job.type not in STEP_OF_TYPE or job.type == STEP_JOB_TYPES["discover"]:
             raise InvalidInput(
                 f"job {job_id} is a {job.type} job; only enrich, sync and outreach jobs retry "
-                "per contact (retry a whole job with POST /api/jobs/{id}/retry)"
+                f"per contact (retry a whole job with POST /api/jobs/{job_id}/retry)"
+            )
+        if job.status in ("queued", "processing"):
+            raise InvalidInput(
+                f"job {job_id} is still {job.status}; retry its failed contacts once it has "
+                f"finished (GET /api/jobs/{job_id} shows its state)"
             )
         failed = list(
             (
@@ -233,6 +247,11 @@ async def retry_failed(queue: Queue, owner_id: str, job_id: str) -> int:
             ).scalars()
         )
     if not failed:
+        if job.status == "failed":
+            raise InvalidInput(
+                f"job {job_id} failed as a whole, before any contact's outcome was recorded; "
+                f"retry it with POST /api/jobs/{job_id}/retry"
+            )
         raise InvalidInput(f"job {job_id} has no failed contacts to retry")
     parameters = {**job.parameters, "emails": failed, "round": 0}
     enqueued = await queue.enqueue(

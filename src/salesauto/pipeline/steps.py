@@ -134,8 +134,10 @@ class StepReport:
 
 
 def retry_delay(settings: Settings, round_: int) -> timedelta:
-    """Doubling waits from `pipeline_retry_base_seconds`, at most an hour."""
-    return timedelta(seconds=min(3600.0, settings.pipeline_retry_base_seconds * 2**round_))
+    """Doubling waits from `pipeline_retry_base_seconds`, at most an hour, and never shorter
+    than an open circuit breaker stays open: a retry inside it would fail without trying."""
+    wait = min(3600.0, settings.pipeline_retry_base_seconds * 2**round_)
+    return timedelta(seconds=max(wait, settings.provider_breaker_reset_seconds))
 
 
 async def finish_step(
