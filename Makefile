@@ -37,3 +37,4 @@ bench: setup
 	$(BIN)/python bench/queue.py
 	$(BIN)/python bench/providers.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/pipeline.py

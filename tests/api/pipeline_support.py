@@ -64,7 +64,9 @@ async def queued(client: httpx.AsyncClient, job_id: str) -> dict[str, Any]:
     return job
 
 
-async def only_job(client: httpx.AsyncClient, response: httpx.Response, contacts: int) -> Any:
+async def only_job(
+    client: httpx.AsyncClient, response: httpx.Response, contacts: int
+) -> dict[str, Any]:
     (job_id,) = await accepted(response, contacts)
     return await queued(client, job_id)
 

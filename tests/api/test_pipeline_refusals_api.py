@@ -21,6 +21,11 @@ REFUSED = [
     ),
     ("/api/enrich", {"contacts": {"stage": ["contacted"]}}, "contacts.stage.0: Input should be"),
     ("/api/sync/hubspot", {"contacts": {"stage": ["enriched"]}}, "no contacts match"),
+    (
+        "/api/sync/hubspot",
+        {"contacts": {"companyDomain": "Acme Inc"}},
+        "contacts.companyDomain: Value error, 'Acme Inc' is not a domain (e.g. acme.com)",
+    ),
     ("/api/outreach", {"contacts": {"emails": []}, "campaignId": "cam_1"}, "no contacts match"),
     ("/api/enrich", {"contacts": ANN, "autoOutreach": True}, "autoOutreach needs a lemlist"),
     ("/api/discover", {"query": "fintech", "autoOutreach": True}, "autoOutreach needs a lemlist"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,12 +16,14 @@ from salesauto.jobs.queue import Queue
 from salesauto.jobs.repository import NewJob
 from salesauto.jobs.service import parse_job_id
 from salesauto.kit.errors import InvalidInput, NotFound
+from salesauto.kit.time import utcnow
 from salesauto.models.base import table_of
 from salesauto.models.jobs import Job
 from salesauto.pipeline.schemas import ContactSelection, PipelineRequest
 from salesauto.pipeline.steps import RESULTS, STEP_JOB_TYPES, STEPS, Chain
 
 JOBS = table_of(Job)
+SOON = timedelta(hours=1)
 # Contacts per step job: big selections become several jobs that workers run side by side,
 # and a job that has to start over redoes at most this many.
 STEP_JOB_CONTACTS = 1_000
@@ -53,7 +56,15 @@ async def select_emails(
                 field="contacts.emails",
                 invalid=invalid[:20],
             )
-        return list(dict.fromkeys(emails))[: selection.limit]
+        unique = list(dict.fromkeys(emails))
+        if len(unique) > selection.limit:
+            # A listed selection is never cut silently: the caller would lose contacts.
+            raise InvalidInput(
+                f"{len(unique):,} emails listed but `limit` is {selection.limit:,}; raise "
+                "`limit` (up to 100,000) or send the rest in another request",
+                field="contacts.limit",
+            )
+        return unique
     query = sa.select(CONTACTS.c.email).where(CONTACTS.c.owner_id == owner_id)
     if selection.stage:
         query = query.where(CONTACTS.c.status.in_(selection.stage))
@@ -148,7 +159,7 @@ async def run_report(queue: Queue, owner_id: str, run_id: str) -> dict[str, Any]
     async with queue.engine.connect() as conn:
         jobs = (
             await conn.execute(
-                sa.select(JOBS.c.id, JOBS.c.type, JOBS.c.status, JOBS.c.error)
+                sa.select(JOBS.c.id, JOBS.c.type, JOBS.c.status, JOBS.c.run_at)
                 .where(JOBS.c.owner_id == owner_id, run_column == run_id)
                 .order_by(JOBS.c.id)
             )
@@ -157,14 +168,29 @@ async def run_report(queue: Queue, owner_id: str, run_id: str) -> dict[str, Any]
             raise NotFound(f"no pipeline run {run_id!r}", runId=run_id)
         outcomes = await _best_outcomes(conn, [job.id for job in jobs])
     steps: dict[str, dict[str, Any]] = {}
+    # A job queued for much later (the rest of a daily cap, tomorrow) does not keep the run
+    # "running": the run is "scheduled" until then.
+    soon = utcnow() + SOON
+    later: list[datetime] = []
     for job in jobs:
         step = STEP_OF_TYPE.get(job.type, job.type)
         entry = steps.setdefault(
             step,
-            {"step": step, "jobs": 0, "unfinished": 0, "failedJobs": 0, **dict.fromkeys(_RANK, 0)},
+            {
+                "step": step,
+                "jobs": 0,
+                "unfinished": 0,
+                "scheduled": 0,
+                "failedJobs": 0,
+                **dict.fromkeys(_RANK, 0),
+            },
         )
         entry["jobs"] += 1
-        entry["unfinished"] += job.status in ("queued", "processing")
+        if job.status == "queued" and job.run_at > soon:
+            entry["scheduled"] += 1
+            later.append(job.run_at)
+        else:
+            entry["unfinished"] += job.status in ("queued", "processing")
         entry["failedJobs"] += job.status == "failed"
     for (job_type, status), count in outcomes.items():
         entry = steps[STEP_OF_TYPE.get(job_type, job_type)]
@@ -185,11 +211,16 @@ async def run_report(queue: Queue, owner_id: str, run_id: str) -> dict[str, Any]
         entry.get("failed") or entry["failedJobs"] or entry.get("retrying")
         for entry in steps.values()
     )
+    if unfinished:
+        status = "running"
+    elif later:
+        status = "scheduled"
+    else:
+        status = "finished_with_failures" if troubled else "finished"
     return {
         "runId": run_id,
-        "status": "running"
-        if unfinished
-        else ("finished_with_failures" if troubled else "finished"),
+        "status": status,
+        "nextRunAt": min(later).isoformat() if later else None,
         "funnel": funnel,
         "steps": [steps[step] for step in STEPS if step in steps],
         "jobIds": [str(job.id) for job in jobs],
