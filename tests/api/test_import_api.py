@@ -104,7 +104,12 @@ async def test_an_upload_is_imported_by_a_job_whose_result_is_the_summary(
     assert job["status"] == "completed", job["error"]
     assert job["type"] == "import.csv"
     assert job["progress"] == 1.0
+    # Auto-enrich is on by default: the import queued the chain for what it stored.
+    chained = job["result"].pop("nextJobId")
     assert job["result"] == LEADS_SUMMARY
+    chained_job = (await app_client.get(f"/api/jobs/{chained}")).json()
+    assert chained_job["type"] == "pipeline.start"
+    assert chained_job["parameters"]["step"] == "enrich"
     assert stored_uploads(settings) == []  # the stored copy is deleted once imported
 
     # The same file again: everything is already known.
@@ -291,4 +296,6 @@ async def test_a_hubspot_list_import_is_queued_with_the_list_id(
     assert accepted.status_code == 202, accepted.text
     [job] = await jobs(api_only_client)
     assert job["type"] == "import.hubspot"
+    assert job["parameters"]["chain"]["enrich"] is True  # the settings' default
+    del job["parameters"]["chain"]
     assert job["parameters"] == {"search": None, "list_id": "12", "max_contacts": 500}

@@ -257,12 +257,14 @@ async def test_a_pipeline_run_for_contacts_starts_at_its_first_wanted_step(
     assert report == {
         "runId": run_id,
         "status": "running",
+        "nextRunAt": None,
         "funnel": {"discovered": 0, "enriched": 0, "synced": 0, "enrolled": 0},
         "steps": [
             {
                 "step": "sync",
                 "jobs": 1,
                 "unfinished": 1,
+                "scheduled": 0,
                 "failedJobs": 0,
                 "done": 0,
                 "unchanged": 0,

@@ -213,3 +213,26 @@ async def _wait_job(stack: Stack, job_id: str) -> None:
     while (await stack.api.get(f"/api/jobs/{job_id}")).json()["status"] != "completed":
         assert asyncio.get_running_loop().time() < deadline
         await asyncio.sleep(0.1)
+
+
+async def test_an_import_starts_the_chain_for_what_it_stored(stack: Stack) -> None:
+    campaign = await stack.campaign()
+    rows = ["email,first name,company,website"]
+    rows += [f"buyer{i}@southwind-e2e.com,Buyer{i},Southwind,southwind-e2e.com" for i in range(8)]
+    upload = await stack.api.post(
+        "/api/import/csv",
+        files={"file": ("leads.csv", "\n".join(rows).encode(), "text/csv")},
+        data={"autoOutreach": "true", "outreachCampaignId": campaign},
+    )
+    assert upload.status_code == 202, upload.text
+    await _wait_job(stack, upload.json()["jobId"])
+
+    deadline = asyncio.get_running_loop().time() + 120
+    while {c.status for c in (await stack.contacts()).values()} != {"enrolled"}:
+        assert asyncio.get_running_loop().time() < deadline, await stack.contacts()
+        await asyncio.sleep(0.3)
+
+    contacts = await stack.contacts()
+    assert len(contacts) == 8
+    assert set(await stack.hubspot_contacts()) == set(contacts)
+    assert await stack.lemlist_lead_ids(campaign) == {c.lemlist_lead_id for c in contacts.values()}

@@ -79,7 +79,13 @@ async def _run_demo(
 ) -> dict[str, Any]:
     vendors = list(PROVIDERS)
     async with serve_in_background(build_sandbox_app(sandbox_config(settings), vendors)) as url:
-        platform = Platform.build(settings.model_copy(update={"sandbox_url": url}))
+        # The sample leads all go out today: a daily cap under --count would leave the
+        # rest queued for tomorrow.
+        daily_cap = max(settings.outreach_daily_cap, count)
+        demo_settings = settings.model_copy(
+            update={"sandbox_url": url, "outreach_daily_cap": daily_cap}
+        )
+        platform = Platform.build(demo_settings)
         await platform.start(events=False)
         platform.start_worker()
         try:

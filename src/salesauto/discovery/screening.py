@@ -15,14 +15,15 @@ from salesauto.discovery.filters import (
     hiring_evidence,
     signals_wanted,
 )
-from salesauto.discovery.plan import DiscoveryPlan, DiscoveryTally
+from salesauto.discovery.plan import DiscoveryPlan, DiscoveryTally, Writer
 from salesauto.discovery.repository import (
     FIRMOGRAPHICS,
     stored_firmographics,
     suppressed_domains,
 )
-from salesauto.discovery.sources import LeadSources
+from salesauto.discovery.sources import LeadSources, completed
 from salesauto.integrations.models import CompanyProfile
+from salesauto.pipeline.enrichment_cache import cached_answers, remember_answers
 
 # A kept company, and the evidence of each signal the profile asks for.
 Kept = dict[str, tuple[CompanyProfile, dict[str, str | None]]]
@@ -30,11 +31,17 @@ Kept = dict[str, tuple[CompanyProfile, dict[str, str | None]]]
 
 class CompanyScreen:
     def __init__(
-        self, plan: DiscoveryPlan, sources: LeadSources, engine: AsyncEngine, tally: DiscoveryTally
+        self,
+        plan: DiscoveryPlan,
+        sources: LeadSources,
+        engine: AsyncEngine,
+        write: Writer[None],
+        tally: DiscoveryTally,
     ) -> None:
         self.plan = plan
         self.sources = sources
         self.engine = engine
+        self.write = write
         self.tally = tally
 
     async def screen(self, name: str, companies: list[CompanyProfile]) -> Kept:
@@ -60,14 +67,40 @@ class CompanyScreen:
         return kept
 
     async def _complete(self, name: str, companies: list[CompanyProfile]) -> list[CompanyProfile]:
-        """Firmographics for search rows without them: stored ones while fresh, else bought."""
+        """Firmographics for search rows without them: stored ones while fresh, else the
+        provider's answer, from the enrichment cache or bought (and then cached: neither a
+        retry of this job nor a later discovery pays for the same company twice)."""
         thin = [company.domain for company in companies if company.industry is None]
         if not thin:
             return companies
         async with self.engine.connect() as conn:
             stored = await stored_firmographics(conn, self.plan.owner_id, thin)
-        completed = [self._from_store(company, stored.get(company.domain)) for company in companies]
-        return await self.sources.complete(name, completed)
+        companies = [self._from_store(c, stored.get(c.domain)) for c in companies]
+        thin = [company.domain for company in companies if company.industry is None]
+        if not thin:
+            return companies
+        async with self.engine.connect() as conn:
+            answers = await cached_answers(
+                conn, name, CompanyProfile, thin, self.plan.cache, now=self.plan.now
+            )
+        missing = [domain for domain in thin if domain not in answers]
+        bought = await self.sources.enrich_companies(name, missing)
+        if bought:
+
+            async def remember() -> None:
+                async with self.engine.begin() as conn:
+                    await remember_answers(
+                        conn,
+                        name,
+                        CompanyProfile,
+                        bought.items(),
+                        self.plan.cache,
+                        now=self.plan.now,
+                    )
+
+            await self.write(remember)
+        answers |= bought
+        return [completed(company, answers.get(company.domain)) for company in companies]
 
     def _from_store(
         self, company: CompanyProfile, stored: tuple[Any, dict[str, Any], dict[str, Any]] | None

@@ -80,7 +80,7 @@ class Discovery:
         self.report = report
         self.progress = progress
         self.tally = DiscoveryTally()
-        self.screen = CompanyScreen(plan, sources, engine, self.tally)
+        self.screen = CompanyScreen(plan, sources, engine, write, self.tally)
         self.seen_domains: set[str] = set()
         self.seen_people: set[str] = set()
         self.seen_emails: set[str] = set()

@@ -33,6 +33,11 @@ def _filled(base: CompanyProfile, richer: CompanyProfile) -> CompanyProfile:
     return CompanyProfile.model_validate(base.model_dump() | known)
 
 
+def completed(company: CompanyProfile, richer: CompanyProfile | None) -> CompanyProfile:
+    """The search row with what the provider's enrichment of it knows (None: nothing)."""
+    return with_country_code(_filled(company, richer)) if richer is not None else company
+
+
 class LeadSources:
     """Discovery and email reveal per provider; `credits` counts the records each one bills
     for, as we can count them (fetched businesses and prospects, enrichments, emails)."""
@@ -61,27 +66,22 @@ class LeadSources:
             self.credits[name] += len(found)
         return [with_country_code(company) for company in found if company.domain]
 
-    async def complete(
-        self, name: str, companies: Sequence[CompanyProfile]
-    ) -> list[CompanyProfile]:
-        """The profiles with the firmographics their search row lacked (an Explorium fetch row
-        has no industry, technologies or funding), enriched by the provider that found them."""
-        thin = [company.domain for company in companies if company.industry is None]
-        if not thin:
-            return list(companies)
+    async def enrich_companies(
+        self, name: str, domains: Sequence[str]
+    ) -> dict[str, CompanyProfile | None]:
+        """The firmographics a search row lacks (an Explorium fetch row has no industry,
+        technologies or funding) per domain, bought from the provider that found them (None:
+        it has none). The answers are those of the enrichment step's company lookups."""
+        if not domains:
+            return {}
         provider: EnrichmentProvider = self._client(name)
-        enriched = await provider.enrich_companies(thin)
+        enriched = await provider.enrich_companies(list(domains))
         if name == "explorium":
             # One credit per enrichment found: firmographics, technographics, funding.
             self.credits[name] += 3 * sum(1 for found in enriched.values() if found)
         else:
             self.credits[name] += sum(1 for found in enriched.values() if found)
-        return [
-            with_country_code(_filled(company, richer))
-            if (richer := enriched.get(company.domain))
-            else company
-            for company in companies
-        ]
+        return {domain: enriched.get(domain) for domain in domains}
 
     async def hiring_events(
         self, companies: Sequence[CompanyProfile], since: datetime

@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationError, field_validator
 
+from salesauto.config import Settings
 from salesauto.imports.preview import CsvPreview, preview_csv
 from salesauto.imports.service import SAMPLE_BYTES, check_columns
 from salesauto.imports.tasks import upload_folder
@@ -21,6 +22,7 @@ from salesauto.jobs.endpoints import Owner
 from salesauto.jobs.schemas import JobSubmit
 from salesauto.kit.errors import InvalidInput
 from salesauto.kit.schemas import ApiModel
+from salesauto.pipeline.steps import Chain
 from salesauto.platform import Platform
 
 router = APIRouter(prefix="/api/import", tags=["import"])
@@ -52,10 +54,24 @@ async def import_csv_upload(
         str | None, Form(description='JSON column → field overrides, e.g. {"Mail": "email"}')
     ] = None,
     source: Annotated[str, Form(max_length=50)] = "csv",
+    auto_enrich: Annotated[bool | None, Form(alias="autoEnrich")] = None,
+    auto_sync: Annotated[bool | None, Form(alias="autoSync")] = None,
+    auto_outreach: Annotated[bool | None, Form(alias="autoOutreach")] = None,
+    outreach_campaign_id: Annotated[
+        str | None, Form(alias="outreachCampaignId", max_length=100)
+    ] = None,
 ) -> JSONResponse:
     """Store the file and import it as a job: `{success, jobId, status}`; the job's result is
-    the summary (rows read, created, updated, duplicates, rejected with reasons)."""
+    the summary (rows read, created, updated, duplicates, rejected with reasons). With
+    auto-enrich (settings default, or `autoEnrich`) the chain then runs for what it stored."""
     platform: Platform = request.app.state.platform
+    overrides_chain = ChainRequest(
+        auto_enrich=auto_enrich,
+        auto_sync=auto_sync,
+        auto_outreach=auto_outreach,
+        outreach_campaign_id=outreach_campaign_id,
+    )
+    chain = overrides_chain.chain(platform.settings)
     max_bytes = platform.settings.import_max_upload_mb * 1024 * 1024
     overrides = _parse_mapping(mapping)
     stored = await store_upload(file, upload_folder(platform.settings), max_bytes=max_bytes)
@@ -71,6 +87,7 @@ async def import_csv_upload(
         "file_name": file.filename,
         "source": source,
         "mapping": overrides,
+        "chain": chain,
     }
     enqueued = await platform.jobs.submit(
         JobSubmit(type="import.csv", parameters=parameters), owner
@@ -93,12 +110,33 @@ async def preview_csv_upload(
     return preview_csv(sample)
 
 
-class LemlistImport(ApiModel):
+class ChainRequest(ApiModel):
+    """What runs after the import for the contacts it created or changed."""
+
+    auto_enrich: bool | None = Field(None, description="Enrich them (default: settings)")
+    auto_sync: bool | None = Field(None, description="Then sync them to HubSpot")
+    auto_outreach: bool | None = Field(None, description="Then enroll them in `outreachCampaignId`")
+    outreach_campaign_id: str | None = Field(
+        None, max_length=100, description="The lemlist campaign to enroll them in"
+    )
+
+    def chain(self, settings: Settings) -> dict[str, Any] | None:
+        chain = Chain.requested(
+            settings,
+            enrich=self.auto_enrich,
+            sync=self.auto_sync,
+            outreach=self.auto_outreach,
+            campaign_id=self.outreach_campaign_id,
+        )
+        return chain.model_dump(mode="json") if chain.next_step("discover") else None
+
+
+class LemlistImport(ChainRequest):
     campaign_id: str = Field(..., min_length=1, max_length=100, description="e.g. cam_…")
     state: str | None = Field(None, max_length=50, description="Only leads in this state.")
 
 
-class HubspotImport(ApiModel):
+class HubspotImport(ChainRequest):
     filter_groups: list[dict[str, Any]] = Field(
         default_factory=list, description="HubSpot search filter groups; empty = all contacts"
     )
@@ -138,7 +176,12 @@ async def _queue(
 @router.post("/lemlist", status_code=202)
 async def import_lemlist(request: Request, owner: Owner, body: LemlistImport) -> JSONResponse:
     """Import a lemlist campaign's leads (same merge rules as CSV) as a job."""
-    params = {"campaign_id": body.campaign_id, "state": body.state}
+    platform: Platform = request.app.state.platform
+    params = {
+        "campaign_id": body.campaign_id,
+        "state": body.state,
+        "chain": body.chain(platform.settings),
+    }
     return await _queue(request.app.state.platform, owner, "import.lemlist", params)
 
 
@@ -153,7 +196,11 @@ async def import_hubspot(request: Request, owner: Owner, body: HubspotImport) ->
                 "takes the list's members as they are",
                 field="listId",
             )
-        params: dict[str, Any] = {"list_id": body.list_id, "max_contacts": body.max_contacts}
+        params: dict[str, Any] = {
+            "list_id": body.list_id,
+            "max_contacts": body.max_contacts,
+            "chain": body.chain(request.app.state.platform.settings),
+        }
         return await _queue(request.app.state.platform, owner, "import.hubspot", params)
     try:
         search = SearchRequest.model_validate(
@@ -164,5 +211,6 @@ async def import_hubspot(request: Request, owner: Owner, body: HubspotImport) ->
     params = {
         "search": search.model_dump(by_alias=True, exclude_none=True),
         "max_contacts": body.max_contacts,
+        "chain": body.chain(request.app.state.platform.settings),
     }
     return await _queue(request.app.state.platform, owner, "import.hubspot", params)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -27,9 +28,18 @@ from salesauto.jobs.context import JobContext
 from salesauto.jobs.registry import JobParameters, job_type
 from salesauto.jobs.worker import PermanentJobError
 from salesauto.kit.errors import InvalidInput
+from salesauto.kit.time import utcnow
+from salesauto.pipeline.selection import chain_after_import
+from salesauto.pipeline.steps import Chain
 
 
-class ImportCsvParameters(JobParameters):
+class ChainedImport(JobParameters):
+    chain: Chain | None = Field(
+        None, description="Pipeline steps to run for the contacts the import created or changed"
+    )
+
+
+class ImportCsvParameters(ChainedImport):
     # A name inside the uploads folder, never a path: a job submitted through the API must
     # not be able to read any other file of the server.
     upload: str = Field(
@@ -46,6 +56,7 @@ class ImportCsvParameters(JobParameters):
 @job_type("import.csv", ImportCsvParameters)
 async def run_csv_import(context: JobContext, parameters: ImportCsvParameters) -> dict[str, Any]:
     """Imports a CSV upload into contacts and companies; the result is the import summary."""
+    started = utcnow()
     path = upload_folder(context.queue.settings) / parameters.upload
     if not await asyncio.to_thread(path.exists):
         raise PermanentJobError(f"the upload {parameters.upload} is gone; upload the file again")
@@ -76,7 +87,7 @@ async def run_csv_import(context: JobContext, parameters: ImportCsvParameters) -
         raise
     if parameters.delete_after:
         await asyncio.to_thread(path.unlink, True)
-    return summary.model_dump(by_alias=True)
+    return await _chained(context, parameters, summary, started)
 
 
 def upload_folder(settings: Settings) -> Path:
@@ -90,7 +101,7 @@ def _integrations(context: JobContext) -> Integrations:
     return integrations
 
 
-class ImportLemlistParameters(JobParameters):
+class ImportLemlistParameters(ChainedImport):
     campaign_id: str = Field(..., min_length=1, max_length=100, description="e.g. cam_…")
     state: str | None = Field(None, max_length=50, description="Only leads in this state.")
 
@@ -100,6 +111,7 @@ async def run_lemlist_import(
     context: JobContext, parameters: ImportLemlistParameters
 ) -> dict[str, Any]:
     """Imports the leads of a lemlist campaign (up to the 500 lemlist lists per campaign)."""
+    started = utcnow()
     lemlist = _integrations(context).lemlist
     try:
         await lemlist.get_campaign(parameters.campaign_id)
@@ -121,10 +133,10 @@ async def run_lemlist_import(
         ImportSummary(source="lemlist", file_name=f"lemlist campaign {parameters.campaign_id}"),
         report,
     )
-    return summary.model_dump(by_alias=True)
+    return await _chained(context, parameters, summary, started)
 
 
-class ImportHubspotParameters(JobParameters):
+class ImportHubspotParameters(ChainedImport):
     search: SearchRequest | None = Field(
         None,
         description="A HubSpot contact search (filterGroups, query). Without it (and without "
@@ -153,6 +165,7 @@ async def run_hubspot_import(
     context: JobContext, parameters: ImportHubspotParameters
 ) -> dict[str, Any]:
     """Imports the HubSpot contacts a search matches, or a list's members, with their ids."""
+    started = utcnow()
     hubspot = _integrations(context).hubspot
     expected = parameters.max_contacts
     if parameters.list_id is not None:
@@ -172,7 +185,7 @@ async def run_hubspot_import(
         await context.progress(min(rows / expected, 1.0), f"{rows:,} contacts read")
 
     summary = await merge_records(context.queue.engine, context.owner_id, records, summary, report)
-    return summary.model_dump(by_alias=True)
+    return await _chained(context, parameters, summary, started)
 
 
 async def _contact_list(hubspot: HubSpotClient, list_id: str) -> HubSpotList:
@@ -190,3 +203,12 @@ async def _contact_list(hubspot: HubSpotClient, list_id: str) -> HubSpotList:
             f"{found.object_type_id}, not contacts (0-1); pick a contact list."
         )
     return found
+
+
+async def _chained(
+    context: JobContext, parameters: ChainedImport, summary: ImportSummary, started: datetime
+) -> dict[str, Any]:
+    """The summary, after queueing the chain (if asked) for what the import stored."""
+    result = summary.model_dump(by_alias=True)
+    result["nextJobId"] = await chain_after_import(context, parameters.chain, started)
+    return result

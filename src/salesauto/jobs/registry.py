@@ -26,6 +26,7 @@ BUILTIN_JOB_MODULES = (
     "salesauto.pipeline.enrich",
     "salesauto.pipeline.crm_sync",
     "salesauto.pipeline.outreach",
+    "salesauto.pipeline.selection",
 )
 
 

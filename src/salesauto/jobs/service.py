@@ -49,7 +49,7 @@ def parse_job_id(job_id: str | int) -> int:
         value = int(job_id)
     except ValueError:
         raise NotFound(f"job {job_id!r} not found") from None
-    if value <= 0:
+    if not 0 < value < 2**63:  # a BIGINT: larger ids exist nowhere and overflow the query
         raise NotFound(f"job {job_id!r} not found")
     return value
 

@@ -1,7 +1,8 @@
 """The HubSpot side of a sync: read what HubSpot has, write only what the policy lets change.
 
 One `HubSpotSync.sync` call handles a batch of contacts (≤ 100, one upsert): their companies
-by domain first, then the contacts by email, then the contact→company associations HubSpot
+by domain first (a company with no known HubSpot id is found or created under a claim, one
+job at a time: see `crm_claims`), then the contacts by email, then the contact→company associations HubSpot
 does not have yet. A record HubSpot refuses fails alone, with HubSpot's message; a call that
 fails as a whole (outage, rate limit, credentials) raises, and the caller fails the batch.
 Nothing is written when HubSpot already holds what the policy would send, so a repeated
@@ -10,7 +11,10 @@ sync leaves HubSpot untouched.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from salesauto.integrations.hubspot import HubSpotAssociationFailed, HubSpotClient
 from salesauto.integrations.hubspot.mapping import normalise_domain, normalise_email
@@ -50,6 +54,7 @@ class ContactSync:
     linked: bool = False
     error: str | None = None
     transient: bool = False
+    skipped: str | None = None  # why it was left out after all (suppressed meanwhile…)
 
     @property
     def wrote(self) -> bool:
@@ -60,13 +65,36 @@ class ContactSync:
             self.error, self.transient = error, transient
 
 
+class CompanyClaim(Protocol):
+    """Companies held by one sync until it lets go (see `crm_claims`)."""
+
+    async def stored_ids(self) -> dict[int, str]:
+        """The HubSpot ids stored for the claimed companies now, by company id."""
+        ...
+
+    async def store(self, ids: dict[int, str]) -> None:
+        """Store HubSpot ids (by company id) before the claim ends."""
+        ...
+
+
+class CompanyClaims(Protocol):
+    def claim(
+        self, companies: Sequence[CompanySync]
+    ) -> AbstractAsyncContextManager[CompanyClaim]: ...
+
+
 class HubSpotSync:
     def __init__(
-        self, hubspot: HubSpotClient, mapping: FieldMapping, policy: OverwritePolicy
+        self,
+        hubspot: HubSpotClient,
+        mapping: FieldMapping,
+        policy: OverwritePolicy,
+        claims: CompanyClaims,
     ) -> None:
         self.hubspot = hubspot
         self.mapping = mapping
         self.policy = policy
+        self.claims = claims
 
     async def sync(self, contacts: list[ContactSync]) -> None:
         """Write the contacts, their companies and associations; outcomes land on each item."""
@@ -81,63 +109,82 @@ class HubSpotSync:
     # Companies, by domain -------------------------------------------------------------------
 
     async def sync_companies(self, companies: list[CompanySync]) -> None:
-        if not companies:
+        # A company an earlier batch of this job wrote is settled: not searched or compared
+        # again (HubSpot's search may not show the record that batch created yet).
+        pending = [c for c in companies if c.hubspot_id is None and c.error is None]
+        if not pending:
             return
-        existing = await self.read_companies(companies)
-        creates: list[CompanySync] = []
+        existing = await self._read_companies(
+            {c.domain: c.stored_id for c in pending if c.stored_id}
+        )
+        missing = [c for c in pending if c.domain not in existing]
+        if missing:
+            # Found or created by one job at a time, which stores the id before letting go.
+            async with self.claims.claim(missing) as claim:
+                existing.update(await self._find_companies(missing, claim))
+                await self._create_companies([c for c in missing if c.domain not in existing])
+                for company in missing:
+                    if company.domain in existing:
+                        company.hubspot_id = existing[company.domain].id
+                await claim.store({c.company_id: c.hubspot_id for c in missing if c.hubspot_id})
         updates: list[tuple[CompanySync, ObjectUpdate]] = []
-        for company in companies:
+        for company in pending:
             record = existing.get(company.domain)
             if record is None:
-                creates.append(company)
                 continue
             company.hubspot_id = record.id
             changes = changes_to_send(company.values, record.properties, self.policy)
             if changes:
-                updates.append(
-                    (
-                        company,
-                        ObjectUpdate(
-                            id=record.id, properties=changes, object_write_trace_id=company.domain
-                        ),
-                    )
+                update = ObjectUpdate(
+                    id=record.id, properties=changes, object_write_trace_id=company.domain
                 )
-        if creates:
-            created = await self.hubspot.companies.batch_create(
-                [
-                    ObjectInput(
-                        properties={**c.values, "domain": c.domain},
-                        object_write_trace_id=c.domain,
-                    )
-                    for c in creates
-                ]
-            )
-            by_domain = {normalise_domain(r.prop("domain") or ""): r.id for r in created.results}
-            refused = _refusals(created)
-            for company in creates:
-                company.hubspot_id = by_domain.get(company.domain)
-                if company.hubspot_id is None:
-                    company.error = _company_error(company, refused)
-        if updates:
-            updated = await self.hubspot.companies.batch_update([u for _, u in updates])
-            written = {record.id for record in updated.results}
-            refused = _refusals(updated)
-            for company, update in updates:
-                if update.id not in written:
-                    company.error = _company_error(company, refused)
+                updates.append((company, update))
+        await self._update_companies(updates)
 
-    async def read_companies(self, companies: list[CompanySync]) -> dict[str, HubSpotObject]:
-        """HubSpot's company per domain, with the mapped properties: by the id we stored,
-        else (or when that record is gone) by searching its domain."""
-        stored = {c.domain: c.stored_id for c in companies if c.stored_id}
-        unknown = [c.domain for c in companies if not c.stored_id]
-        found = await self._read_companies(stored)
-        stale = [domain for domain in stored if domain not in found]
-        searched = (
-            await self.hubspot.find_companies_by_domain(unknown + stale) if unknown or stale else {}
-        )
+    async def _find_companies(
+        self, companies: list[CompanySync], claim: CompanyClaim
+    ) -> dict[str, HubSpotObject]:
+        """HubSpot's records of companies whose id we did not have (or whose record is gone),
+        with the mapped properties: by the id another job stored meanwhile, else by domain."""
+        stored = await claim.stored_ids()
+        fresh = {
+            c.domain: stored[c.company_id]
+            for c in companies
+            if stored.get(c.company_id) not in (None, c.stored_id)
+        }
+        found = await self._read_companies(fresh)
+        unknown = [c.domain for c in companies if c.domain not in found]
+        searched = await self.hubspot.find_companies_by_domain(unknown) if unknown else {}
         found.update(await self._read_companies(searched))
         return found
+
+    async def _create_companies(self, creates: list[CompanySync]) -> None:
+        if not creates:
+            return
+        created = await self.hubspot.companies.batch_create(
+            [
+                ObjectInput(
+                    properties={**c.values, "domain": c.domain}, object_write_trace_id=c.domain
+                )
+                for c in creates
+            ]
+        )
+        by_domain = {normalise_domain(r.prop("domain") or ""): r.id for r in created.results}
+        refused = _refusals(created)
+        for company in creates:
+            company.hubspot_id = by_domain.get(company.domain)
+            if company.hubspot_id is None:
+                company.error = _company_error(company, refused)
+
+    async def _update_companies(self, updates: list[tuple[CompanySync, ObjectUpdate]]) -> None:
+        if not updates:
+            return
+        updated = await self.hubspot.companies.batch_update([u for _, u in updates])
+        written = {record.id for record in updated.results}
+        refused = _refusals(updated)
+        for company, update in updates:
+            if update.id not in written:
+                company.error = _company_error(company, refused)
 
     async def _read_companies(self, ids: dict[str, str]) -> dict[str, HubSpotObject]:
         if not ids:

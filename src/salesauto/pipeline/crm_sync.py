@@ -12,7 +12,8 @@ and only what the policy lets change is written — nothing when nothing differs
 
 A batch an outage or a rate limit stops fails `transient` and is retried by a later job; a
 record HubSpot refuses fails alone with HubSpot's message; suppressed contacts are skipped
-before anything is read or written.
+before anything is read or written, and so are the ones suppressed or erased while the job
+runs: each batch asks again just before its HubSpot calls.
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ from salesauto.pipeline.contacts import (
     is_transient,
     provider_or_fail,
 )
+from salesauto.pipeline.crm_claims import DatabaseCompanyClaims
 from salesauto.pipeline.crm_hubspot import CompanySync, ContactSync, HubSpotSync
 from salesauto.pipeline.crm_mapping import FieldMapping, InvalidFieldMapping, OverwritePolicy
 from salesauto.pipeline.steps import StepParameters, StepReport, finish_step
+from salesauto.pipeline.withdrawals import withdrawn_contacts
 
 # Contacts per batch: one HubSpot upsert, and what one outage fails at most.
 SYNC_BATCH = 100
@@ -83,7 +86,9 @@ async def sync_hubspot(context: JobContext, parameters: SyncParameters) -> dict[
     pending = _to_sync(contacts, companies, mapping, report, skip_unchanged=skip_unchanged)
     if pending:
         hubspot: HubSpotClient = provider_or_fail(integrations_of(context), "hubspot")
-        await _sync_batches(context, HubSpotSync(hubspot, mapping, policy), pending, read_at)
+        claims = DatabaseCompanyClaims(context.queue, context.owner_id)
+        sync = HubSpotSync(hubspot, mapping, policy, claims)
+        await _sync_batches(context, sync, pending, read_at)
         for item in pending:
             _record(report, item, contacts[item.email])
     return await finish_step(
@@ -133,12 +138,13 @@ async def _sync_batches(
 ) -> None:
     blocked: ProviderError | None = None
     done = 0
-    for batch in chunked(pending, SYNC_BATCH):
+    for whole_batch in chunked(pending, SYNC_BATCH):
+        batch = await _still_wanted(context, whole_batch)
         if blocked is not None:
             # Bad credentials fail every call alike: tell each contact, stop calling.
             for item in batch:
                 item.fail(describe(blocked))
-        else:
+        elif batch:
             try:
                 await sync.sync(batch)
             except ProviderError as error:
@@ -147,11 +153,24 @@ async def _sync_batches(
                 if isinstance(error, ProviderAuthFailed):
                     blocked = error
         await _store(context, batch, read_at)
-        done += len(batch)
+        done += len(whole_batch)
         await context.progress(done / len(pending), f"{done:,} of {len(pending):,} contacts")
 
 
+async def _still_wanted(context: JobContext, batch: list[ContactSync]) -> list[ContactSync]:
+    """The batch without the contacts suppressed or erased since the job loaded them (an
+    earlier batch may have taken minutes); those are marked skipped."""
+    async with context.queue.engine.connect() as conn:
+        withdrawn = await withdrawn_contacts(conn, context.owner_id, [i.email for i in batch])
+    for item in batch:
+        item.skipped = withdrawn.get(item.email)
+    return [item for item in batch if item.skipped is None]
+
+
 def _record(report: StepReport, item: ContactSync, row: dict[str, Any]) -> None:
+    if item.skipped is not None:
+        report.record(item.email, "skipped", item.skipped)
+        return
     if item.error is not None or item.hubspot_id is None:
         report.record(
             item.email,

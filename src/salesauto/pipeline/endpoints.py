@@ -15,7 +15,6 @@ from salesauto.config import Settings
 from salesauto.discovery.profile import DiscoverRequest
 from salesauto.jobs.endpoints import Owner
 from salesauto.jobs.repository import NewJob
-from salesauto.kit.errors import InvalidInput
 from salesauto.pipeline.schemas import (
     ChainOverrides,
     EnrichRequest,
@@ -24,7 +23,13 @@ from salesauto.pipeline.schemas import (
     StepAccepted,
     SyncRequest,
 )
-from salesauto.pipeline.service import retry_failed, run_report, start_run, start_step
+from salesauto.pipeline.service import (
+    retry_failed,
+    retry_failed_run,
+    run_report,
+    start_run,
+    start_step,
+)
 from salesauto.pipeline.steps import STEP_JOB_TYPES, Chain
 from salesauto.platform import Platform
 
@@ -49,19 +54,13 @@ def _accepted(ids: list[int], contacts: int) -> JSONResponse:
 def _chain(
     settings: Settings, body: ChainOverrides | DiscoverRequest, **fixed: Any
 ) -> dict[str, Any]:
-    chain = Chain.from_settings(
+    chain = Chain.requested(
         settings,
         sync=body.auto_sync,
         outreach=body.auto_outreach,
         campaign_id=body.campaign_id,
         **fixed,
     )
-    if body.auto_outreach and not chain.campaign_id:
-        raise InvalidInput(
-            "autoOutreach needs a lemlist campaign: give `campaignId` or set "
-            "SALESAUTO_OUTREACH_CAMPAIGN_ID",
-            field="campaignId",
-        )
     return chain.model_dump(mode="json")
 
 
@@ -141,5 +140,21 @@ async def retry_failed_contacts(request: Request, owner: Owner, job_id: str) -> 
     new_id = await retry_failed(_platform(request).queue, owner, job_id)
     return JSONResponse(
         {"success": True, "jobId": str(new_id), "status": f"/api/jobs/{new_id}"},
+        status_code=202,
+    )
+
+
+@router.post("/api/pipeline/{run_id}/retry-failed", status_code=202)
+async def retry_failed_run_contacts(request: Request, owner: Owner, run_id: str) -> JSONResponse:
+    """Run each step of a run again for the contacts whose last outcome there is failed
+    (after their automatic retries ran out); the new jobs belong to the same run."""
+    ids = await retry_failed_run(_platform(request).queue, owner, run_id)
+    return JSONResponse(
+        {
+            "success": True,
+            "jobId": str(ids[0]),
+            "jobIds": [str(i) for i in ids],
+            "status": f"/api/pipeline/{run_id}",
+        },
         status_code=202,
     )

@@ -99,7 +99,9 @@ async def run_enrichment(context: JobContext, parameters: EnrichParameters) -> d
         round_=parameters.round,
         retry_parameters={
             "providers": order,
-            "credit_budget": parameters.credit_budget,
+            # What this job left of its budget: a request's retries together never spend
+            # more than the request was given.
+            "credit_budget": budget.limit - budget.spent,
             "refresh": parameters.refresh,
             "cached_after": cached_after.isoformat() if cached_after else None,
         },

@@ -128,6 +128,8 @@ async def remember_answers(
             "expires_at": statement.excluded.expires_at,
         },
     )
-    values = list(rows.values())
+    # In key order: two jobs upserting overlapping keys then lock them in the same order,
+    # so neither can hold one key while waiting for another the other holds (a deadlock).
+    values = [rows[key] for key in sorted(rows)]
     for start in range(0, len(values), LOOKUP_CHUNK):
         await conn.execute(statement, values[start : start + LOOKUP_CHUNK])

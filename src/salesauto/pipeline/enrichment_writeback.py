@@ -26,9 +26,11 @@ from salesauto.contacts.merge import (
 )
 from salesauto.contacts.repository import COMPANIES, CONTACTS, LOOKUP_CHUNK, company_ids, one_of
 from salesauto.integrations.models import CompanyProfile, PersonProfile
+from salesauto.models.contacts import CONTACT_STAGES
 from salesauto.pipeline.enrichment_waterfall import CompanyAnswers, Subject
 
 ENRICHED = "enriched"
+BEFORE_ENRICHED = CONTACT_STAGES[: CONTACT_STAGES.index(ENRICHED)]
 PERSON_FIELDS = ("title", "phone", "linkedin_url")
 FILLED_FIELDS = ("first_name", "last_name", "company_name", "company_domain")
 PERSON_DATA = ("seniority", "department", "city", "country")
@@ -52,14 +54,14 @@ COMPANY_DATA = (
     "funding_rounds",
     "keywords",
 )
-# Columns an enrichment rewrites (with their stored value when nothing changed).
+# Columns an enrichment rewrites (with their stored value when nothing changed); `status`
+# moves forward in the statement itself.
 WRITTEN_COLUMNS = (
     *PERSON_FIELDS,
     *FILLED_FIELDS,
     "company_id",
     "data",
     "provenance",
-    "status",
     "enriched_at",
     "updated_at",
 )
@@ -90,19 +92,23 @@ async def write_enrichment(
         await conn.execute(
             sa.text("SELECT pg_advisory_xact_lock(hashtext(:owner))"), {"owner": owner_id}
         )
-    stored = await _stored_contacts(conn, owner_id, [subject.email for subject in subjects])
-    present = [subject for subject in subjects if subject.email in stored]
+    known = await _stored_emails(conn, owner_id, [subject.email for subject in subjects])
+    present = [subject for subject in subjects if subject.email in known]
     names: dict[str, str | None] = {}
     for subject in present:
         domain = subject.company_domain
         if domain and not names.get(domain):
             names[domain] = _company_name(companies.get(domain, {}), subject)
+    # Companies before contacts: the order imports and the HubSpot sync lock them in.
     ids = await company_ids(conn, owner_id, names, at=at)
     company_changes = await _write_companies(conn, owner_id, list(ids), companies, at=at)
+    stored = await _locked_contacts(conn, owner_id, [subject.email for subject in present])
     written: dict[str, ContactWrite] = {}
     updates: list[dict[str, Any]] = []
     for subject in present:
-        row = stored[subject.email]
+        row = stored.get(subject.email)
+        if row is None:
+            continue  # erased since
         domain = subject.company_domain
         final, changed = _merged_contact(
             row, subject.matches, ids.get(domain) if domain else None, at=at
@@ -113,15 +119,20 @@ async def write_enrichment(
         )
         written[subject.email] = outcome
         if changed or outcome.advanced:
-            final.update(status=stage, enriched_at=at, updated_at=at)
+            final.update(enriched_at=at, updated_at=at)
             updates.append(
                 {"match_email": subject.email} | {f"new_{c}": final[c] for c in WRITTEN_COLUMNS}
             )
     if updates:
+        # The stage only moves forward, whatever another step made of it meanwhile.
+        earlier = sa.or_(*(CONTACTS.c.status == before for before in BEFORE_ENRICHED))
         await conn.execute(
             sa.update(CONTACTS)
             .where(CONTACTS.c.owner_id == owner_id, CONTACTS.c.email == sa.bindparam("match_email"))
-            .values({column: sa.bindparam(f"new_{column}") for column in WRITTEN_COLUMNS}),
+            .values(
+                {column: sa.bindparam(f"new_{column}") for column in WRITTEN_COLUMNS}
+                | {"status": sa.case((earlier, ENRICHED), else_=CONTACTS.c.status)}
+            ),
             updates,
         )
     return written
@@ -264,16 +275,39 @@ def _merged_company(
     return name, data, provenance, changed
 
 
-async def _stored_contacts(
+async def _stored_emails(conn: AsyncConnection, owner_id: str, emails: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(emails), LOOKUP_CHUNK):
+        found.update(
+            await conn.scalars(
+                sa.select(CONTACTS.c.email).where(
+                    CONTACTS.c.owner_id == owner_id,
+                    one_of(conn, CONTACTS.c.email, emails[start : start + LOOKUP_CHUNK]),
+                )
+            )
+        )
+    return found
+
+
+async def _locked_contacts(
     conn: AsyncConnection, owner_id: str, emails: Sequence[str]
 ) -> dict[str, dict[str, Any]]:
+    """The stored rows, locked until the caller's transaction ends: the sync and outreach
+    steps write the same `status`, `data` and `provenance`, and a write merged into a row
+    read before theirs committed would undo them. Locked in email order, as outreach does,
+    so the two never wait on each other in a cycle. (SQLite needs no lock: its write
+    transactions begin IMMEDIATE, one at a time, see `kit.db`.)"""
+    wanted = sorted(emails)
     stored: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(emails), LOOKUP_CHUNK):
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
         rows = await conn.execute(
-            sa.select(CONTACTS).where(
+            sa.select(CONTACTS)
+            .where(
                 CONTACTS.c.owner_id == owner_id,
-                one_of(conn, CONTACTS.c.email, emails[start : start + LOOKUP_CHUNK]),
+                one_of(conn, CONTACTS.c.email, wanted[start : start + LOOKUP_CHUNK]),
             )
+            .order_by(CONTACTS.c.email)
+            .with_for_update()
         )
         stored.update({row.email: dict(row._mapping) for row in rows})
     return stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -11,7 +12,11 @@ from salesauto.discovery.profile import DiscoverRequest
 from salesauto.imports.cells import normalise_domain
 from salesauto.kit.schemas import ApiModel
 from salesauto.models.contacts import CONTACT_STAGES
-from salesauto.pipeline.outreach_leads import variable_name_problem
+from salesauto.pipeline.outreach_leads import (
+    REQUEST_VALUE_MAX,
+    REQUEST_VARIABLES_MAX,
+    variable_name_problem,
+)
 
 
 class ContactSelection(ApiModel):
@@ -26,6 +31,9 @@ class ContactSelection(ApiModel):
     source: str | None = Field(None, max_length=50, description="e.g. `csv`, `discovery`")
     company_domain: str | None = Field(None, max_length=253)
     min_score: int | None = Field(None, ge=0, le=100, description="ICP score at least this")
+    updated_since: datetime | None = Field(
+        None, description="Only contacts created or changed since then (e.g. by an import)"
+    )
     limit: int = Field(10_000, ge=1, le=100_000, description="At most this many contacts")
 
     @field_validator("company_domain")
@@ -42,7 +50,13 @@ class ContactSelection(ApiModel):
     @model_validator(mode="after")
     def _something_chosen(self) -> ContactSelection:
         if self.emails is None and not any(
-            (self.stage, self.source, self.company_domain, self.min_score is not None)
+            (
+                self.stage,
+                self.source,
+                self.company_domain,
+                self.min_score is not None,
+                self.updated_since,
+            )
         ):
             raise ValueError(
                 "say which contacts: `emails`, or a filter (`stage`, `source`, "
@@ -82,7 +96,9 @@ class OutreachRequest(ApiModel):
     contacts: ContactSelection
     campaign_id: str = Field(..., min_length=1, max_length=100, description="lemlist cam_…")
     variables: dict[str, str] = Field(
-        default_factory=dict, description="Personalisation variables added to every lead"
+        default_factory=dict,
+        max_length=REQUEST_VARIABLES_MAX,
+        description="Personalisation variables added to every lead",
     )
     daily_cap: int | None = Field(
         None, ge=1, le=100_000, description="New enrollments per day in this campaign"
@@ -92,6 +108,11 @@ class OutreachRequest(ApiModel):
     @classmethod
     def _usable_names(cls, variables: dict[str, str]) -> dict[str, str]:
         problems = [p for p in map(variable_name_problem, variables) if p]
+        problems += [
+            f"variable {name!r} is over {REQUEST_VALUE_MAX} characters"
+            for name, value in variables.items()
+            if len(value) > REQUEST_VALUE_MAX
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         return variables

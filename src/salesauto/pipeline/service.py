@@ -1,95 +1,29 @@
-"""Starting pipeline steps for a selection of contacts, following a run, retrying failures."""
+"""Starting pipeline steps and runs, following a run, retrying failed contacts."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from salesauto.contacts.repository import CONTACTS
-from salesauto.imports.cells import email_problem, normalise_email
 from salesauto.jobs.queue import Queue
 from salesauto.jobs.repository import NewJob
 from salesauto.jobs.service import parse_job_id
 from salesauto.kit.errors import InvalidInput, NotFound
 from salesauto.kit.time import utcnow
 from salesauto.models.base import table_of
-from salesauto.models.jobs import Job
+from salesauto.models.jobs import FINISHED_STATUSES, Job
 from salesauto.pipeline.schemas import ContactSelection, PipelineRequest
-from salesauto.pipeline.steps import RESULTS, STEP_JOB_TYPES, STEPS, Chain
+from salesauto.pipeline.selection import select_emails, step_jobs
+from salesauto.pipeline.steps import RESULTS, STEP_JOB_TYPES, STEPS, Chain, digest
 
 JOBS = table_of(Job)
 SOON = timedelta(hours=1)
-# Contacts per step job: big selections become several jobs that workers run side by side,
-# and a job that has to start over redoes at most this many.
-STEP_JOB_CONTACTS = 1_000
 STEP_OF_TYPE = {job_type: step for step, job_type in STEP_JOB_TYPES.items()}
-# An email's outcome across a run's jobs: the best one wins (a retried contact that went
-# through counts as done, not as failed).
-_RANK = {"done": 5, "unchanged": 4, "retrying": 3, "failed": 2, "skipped": 1}
-
-
-async def select_emails(
-    conn: AsyncConnection, owner_id: str, selection: ContactSelection
-) -> list[str]:
-    """The emails a selection names: listed ones normalised (invalid ones refused), else the
-    stored contacts matching the filter, oldest first."""
-    if selection.emails is not None:
-        emails: list[str] = []
-        invalid: list[str] = []
-        first_problem = ""
-        for raw in selection.emails:
-            email = normalise_email(raw) or ""
-            problem = email_problem(email)
-            if problem is None:
-                emails.append(email)
-                continue
-            invalid.append(raw)
-            first_problem = first_problem or f"{raw!r} ({problem})"
-        if invalid:
-            raise InvalidInput(
-                f"{len(invalid)} invalid email(s), e.g. {first_problem}; fix or drop them",
-                field="contacts.emails",
-                invalid=invalid[:20],
-            )
-        unique = list(dict.fromkeys(emails))
-        if len(unique) > selection.limit:
-            # A listed selection is never cut silently: the caller would lose contacts.
-            raise InvalidInput(
-                f"{len(unique):,} emails listed but `limit` is {selection.limit:,}; raise "
-                "`limit` (up to 100,000) or send the rest in another request",
-                field="contacts.limit",
-            )
-        return unique
-    query = sa.select(CONTACTS.c.email).where(CONTACTS.c.owner_id == owner_id)
-    if selection.stage:
-        query = query.where(CONTACTS.c.status.in_(selection.stage))
-    if selection.source:
-        query = query.where(CONTACTS.c.source == selection.source)
-    if selection.company_domain:
-        query = query.where(CONTACTS.c.company_domain == selection.company_domain)
-    if selection.min_score is not None:
-        query = query.where(CONTACTS.c.score >= selection.min_score)
-    rows = await conn.execute(query.order_by(CONTACTS.c.imported_at).limit(selection.limit))
-    return list(rows.scalars())
-
-
-def step_jobs(
-    step: str, emails: Sequence[str], parameters: dict[str, Any], owner_id: str
-) -> list[NewJob]:
-    """One job per STEP_JOB_CONTACTS emails, each with the step's parameters."""
-    return [
-        NewJob(
-            type=STEP_JOB_TYPES[step],
-            parameters={**parameters, "emails": list(emails[start : start + STEP_JOB_CONTACTS])},
-            owner_id=owner_id,
-        )
-        for start in range(0, len(emails), STEP_JOB_CONTACTS)
-    ]
+OUTCOMES = ("done", "unchanged", "retrying", "failed", "skipped")
 
 
 async def start_step(
@@ -153,17 +87,19 @@ async def start_run(queue: Queue, owner_id: str, request: PipelineRequest) -> di
     }
 
 
+def _run_jobs(owner_id: str, run_id: str) -> sa.Select[Any]:
+    run_column = JOBS.c.parameters["chain"]["run_id"].as_string()
+    return (
+        sa.select(JOBS.c.id, JOBS.c.type, JOBS.c.status, JOBS.c.run_at, JOBS.c.parameters)
+        .where(JOBS.c.owner_id == owner_id, run_column == run_id)
+        .order_by(JOBS.c.id)
+    )
+
+
 async def run_report(queue: Queue, owner_id: str, run_id: str) -> dict[str, Any]:
     """A pipeline run's funnel and its jobs, from the jobs that carry its run id."""
-    run_column = JOBS.c.parameters["chain"]["run_id"].as_string()
     async with queue.engine.connect() as conn:
-        jobs = (
-            await conn.execute(
-                sa.select(JOBS.c.id, JOBS.c.type, JOBS.c.status, JOBS.c.run_at)
-                .where(JOBS.c.owner_id == owner_id, run_column == run_id)
-                .order_by(JOBS.c.id)
-            )
-        ).all()
+        jobs = (await conn.execute(_run_jobs(owner_id, run_id))).all()
         if not jobs:
             raise NotFound(f"no pipeline run {run_id!r}", runId=run_id)
         outcomes = await _best_outcomes(conn, [job.id for job in jobs])
@@ -182,7 +118,7 @@ async def run_report(queue: Queue, owner_id: str, run_id: str) -> dict[str, Any]
                 "unfinished": 0,
                 "scheduled": 0,
                 "failedJobs": 0,
-                **dict.fromkeys(_RANK, 0),
+                **dict.fromkeys(OUTCOMES, 0),
             },
         )
         entry["jobs"] += 1
@@ -228,22 +164,35 @@ async def run_report(queue: Queue, owner_id: str, run_id: str) -> dict[str, Any]
 
 
 async def _best_outcomes(conn: AsyncConnection, job_ids: list[int]) -> dict[tuple[str, str], int]:
-    """(job type, best status) → how many contacts, counting each contact once per step."""
-    rank = sa.case(*((RESULTS.c.status == s, r) for s, r in _RANK.items()), else_=0)
+    """(job type, outcome) → how many contacts, each contact counted once per step: `done`
+    or `unchanged` if any job of the step got it through, else its latest outcome (a contact
+    retried until its rounds ran out is `failed`, not `retrying`)."""
+    success = sa.case(
+        (RESULTS.c.status == "done", 2), (RESULTS.c.status == "unchanged", 1), else_=0
+    )
     per_contact = (
-        sa.select(JOBS.c.type, RESULTS.c.item_key, sa.func.max(rank).label("best"))
+        sa.select(
+            JOBS.c.type,
+            sa.func.max(success).label("success"),
+            sa.func.max(RESULTS.c.id).label("last_id"),
+        )
         .join(JOBS, JOBS.c.id == RESULTS.c.job_id)
         .where(RESULTS.c.job_id.in_(job_ids))
         .group_by(JOBS.c.type, RESULTS.c.item_key)
         .subquery()
     )
-    rows = await conn.execute(
-        sa.select(per_contact.c.type, per_contact.c.best, sa.func.count()).group_by(
-            per_contact.c.type, per_contact.c.best
-        )
+    last = RESULTS.alias("last")
+    outcome = sa.case(
+        (per_contact.c.success == 2, "done"),
+        (per_contact.c.success == 1, "unchanged"),
+        else_=last.c.status,
     )
-    by_rank = {r: s for s, r in _RANK.items()}
-    return {(job_type, by_rank.get(best, "other")): count for job_type, best, count in rows}
+    rows = await conn.execute(
+        sa.select(per_contact.c.type, outcome, sa.func.count())
+        .join(last, last.c.id == per_contact.c.last_id)
+        .group_by(per_contact.c.type, outcome)
+    )
+    return {(job_type, status): count for job_type, status, count in rows}
 
 
 async def retry_failed(queue: Queue, owner_id: str, job_id: str) -> int:
@@ -285,12 +234,72 @@ async def retry_failed(queue: Queue, owner_id: str, job_id: str) -> int:
             )
         raise InvalidInput(f"job {job_id} has no failed contacts to retry")
     parameters = {**job.parameters, "emails": failed, "round": 0}
-    enqueued = await queue.enqueue(
-        NewJob(
-            type=job.type,
-            parameters=parameters,
-            owner_id=owner_id,
-            idempotency_key=f"pipeline-retry-failed:{job.id}",
+    return await _queue_retry(queue, owner_id, job.type, parameters, f"job-{job.id}")
+
+
+async def retry_failed_run(queue: Queue, owner_id: str, run_id: str) -> list[int]:
+    """Queue each step of a run again for the contacts whose final outcome there is failed
+    (the last retry round included), with the parameters of that step's first job."""
+    async with queue.engine.connect() as conn:
+        jobs = (await conn.execute(_run_jobs(owner_id, run_id))).all()
+        if not jobs:
+            raise NotFound(f"no pipeline run {run_id!r}", runId=run_id)
+        if any(job.status == "processing" for job in jobs):
+            raise InvalidInput(
+                f"run {run_id} is still running; retry its failed contacts once it has finished"
+            )
+        failed = await _failed_contacts(conn, [job.id for job in jobs])
+    first_of_step: dict[str, Any] = {}
+    for job in jobs:
+        first_of_step.setdefault(job.type, job)
+    ids = []
+    for job_type, emails in failed.items():
+        if job_type == STEP_JOB_TYPES["discover"]:
+            continue
+        parameters = {**first_of_step[job_type].parameters, "emails": emails, "round": 0}
+        ids.append(await _queue_retry(queue, owner_id, job_type, parameters, f"run-{run_id}"))
+    if not ids:
+        raise InvalidInput(f"run {run_id} has no failed contacts to retry")
+    return ids
+
+
+async def _queue_retry(
+    queue: Queue, owner_id: str, job_type: str, parameters: dict[str, Any], scope: str
+) -> int:
+    """Queue a user-asked retry. A repeated request while the retry is still pending gets
+    that job back; once it has finished, a new request queues a new one."""
+    prefix = f"pipeline-retry-failed:{scope}:{job_type}:{digest(parameters['emails'])}:"
+    async with queue.engine.connect() as conn:
+        finished = await conn.scalar(
+            sa.select(sa.func.count()).where(
+                JOBS.c.owner_id == owner_id,
+                JOBS.c.idempotency_key.startswith(prefix, autoescape=True),
+                JOBS.c.status.in_(FINISHED_STATUSES),
+            )
         )
+    job = NewJob(
+        type=job_type,
+        parameters=parameters,
+        owner_id=owner_id,
+        idempotency_key=f"{prefix}{finished or 0}",
     )
-    return enqueued.job_id
+    return (await queue.enqueue(job)).job_id
+
+
+async def _failed_contacts(conn: AsyncConnection, job_ids: list[int]) -> dict[str, list[str]]:
+    """Job type → the contacts whose final outcome in it is failed."""
+    rows = await conn.execute(
+        sa.select(JOBS.c.type, RESULTS.c.item_key, RESULTS.c.status)
+        .join(JOBS, JOBS.c.id == RESULTS.c.job_id)
+        .where(RESULTS.c.job_id.in_(job_ids))
+        .order_by(RESULTS.c.id)
+    )
+    final: dict[tuple[str, str], str] = {}
+    for job_type, email, status in rows:
+        if final.get((job_type, email)) not in ("done", "unchanged"):
+            final[(job_type, email)] = status
+    failed: dict[str, list[str]] = {}
+    for (job_type, email), status in final.items():
+        if status == "failed":
+            failed.setdefault(job_type, []).append(email)
+    return failed

@@ -9,6 +9,7 @@ step that runs again after a crash enqueues nothing twice.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,12 +20,13 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from salesauto.config import Settings
-from salesauto.jobs.context import JobContext
+from salesauto.jobs.context import JobContext, LeaseLost
 from salesauto.jobs.registry import JobParameters
 from salesauto.jobs.repository import NewJob
+from salesauto.kit.errors import InvalidInput
 from salesauto.kit.time import utcnow
 from salesauto.models.base import table_of
-from salesauto.models.jobs import JobResult
+from salesauto.models.jobs import Job, JobResult
 
 # The chain, in order. Discovery starts it from a profile; the others take emails.
 STEPS = ("discover", "enrich", "sync", "outreach")
@@ -36,6 +38,7 @@ STEP_JOB_TYPES = {
 }
 MAX_STEP_CONTACTS = 10_000
 RESULTS = table_of(JobResult)
+JOBS = table_of(Job)
 
 ItemStatus = Literal["done", "unchanged", "skipped", "failed", "retrying"]
 # Outcomes whose contacts go on to the next step ("unchanged": already done earlier).
@@ -69,6 +72,29 @@ class Chain(JobParameters):
             campaign_id=campaign_id or settings.outreach_campaign_id,
             run_id=run_id,
         )
+
+    @classmethod
+    def requested(
+        cls,
+        settings: Settings,
+        *,
+        enrich: bool | None = None,
+        sync: bool | None = None,
+        outreach: bool | None = None,
+        campaign_id: str | None = None,
+    ) -> Chain:
+        """The chain a request asks for over the settings' defaults; outreach asked for
+        without a campaign anywhere is the caller's mistake."""
+        chain = cls.from_settings(
+            settings, enrich=enrich, sync=sync, outreach=outreach, campaign_id=campaign_id
+        )
+        if outreach and not chain.campaign_id:
+            raise InvalidInput(
+                "autoOutreach needs a lemlist campaign: give `campaignId` or set "
+                "SALESAUTO_OUTREACH_CAMPAIGN_ID",
+                field="campaignId",
+            )
+        return chain
 
     def next_step(self, after: str) -> str | None:
         """The first step after `after` this chain runs (outreach needs a campaign)."""
@@ -172,7 +198,9 @@ async def finish_step(
                 "round": round_ + 1,
             },
             run_at=utcnow() + retry_delay(settings, round_),
-            idempotency_key=f"pipeline-retry:{context.job_id}",
+            # Keyed on this job and the contacts: a re-run of this job after a crash that
+            # hit the same contacts gets the same retry job, a different set its own.
+            idempotency_key=f"pipeline-retry:{context.job_id}:{digest(transient)}",
             owner_id=context.owner_id,
         )
     next_job: NewJob | None = None
@@ -183,6 +211,9 @@ async def finish_step(
 
     async def write() -> tuple[int | None, int | None]:
         async with context.queue.engine.begin() as conn:
+            await hold_lease(conn, context)
+            # A re-run of this job replaces what an earlier attempt recorded.
+            await conn.execute(sa.delete(RESULTS).where(RESULTS.c.job_id == context.job_id))
             await insert_results(conn, context.job_id, report)
             next_id = (await context.queue.enqueue(next_job, conn)).job_id if next_job else None
             retry_id = (await context.queue.enqueue(retry_job, conn)).job_id if retry_job else None
@@ -214,6 +245,26 @@ def next_step_job(context: JobContext, step: str, emails: list[str], chain: Chai
         idempotency_key=f"pipeline-next:{context.job_id}",
         owner_id=context.owner_id,
     )
+
+
+async def hold_lease(conn: AsyncConnection, context: JobContext) -> None:
+    """Lock this job's row, or raise LeaseLost when another worker owns it now: its outcomes
+    and follow-up jobs must not be written twice."""
+    held = await conn.execute(
+        sa.select(JOBS.c.id)
+        .where(
+            JOBS.c.id == context.job_id,
+            JOBS.c.locked_by == context.worker_id,
+            JOBS.c.status == "processing",
+        )
+        .with_for_update()
+    )
+    if held.first() is None:
+        raise LeaseLost(f"job {context.job_id} is no longer held by this worker")
+
+
+def digest(emails: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(emails)).encode()).hexdigest()[:16]
 
 
 async def insert_results(conn: AsyncConnection, job_id: int, report: StepReport) -> None:
