@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from salesauto.jobs.context import JobContext, LeaseLost
 from salesauto.jobs.repository import NewJob
+from salesauto.jobs.schemas import JobSubmit
 from salesauto.kit.errors import InvalidInput
 from salesauto.kit.time import utcnow
+from salesauto.pipeline.maintenance import CACHE
 from salesauto.pipeline.selection import _shares
 from salesauto.pipeline.service import retry_failed_run, run_report
 from salesauto.pipeline.steps import JOBS, RESULTS, Chain, StepReport, finish_step
 from salesauto.platform import Platform
+from tests.support.waiting import wait_for_job
 
 
 def test_a_budget_is_shared_in_proportion_and_never_exceeded() -> None:
@@ -97,3 +102,44 @@ async def test_a_run_counts_final_outcomes_and_retries_only_the_failed(
     assert (await run_report(platform.queue, "default", "run-1"))["status"] == "finished"
     with pytest.raises(InvalidInput, match="no failed contacts"):
         await retry_failed_run(platform.queue, "default", "run-1")
+
+
+async def test_expired_enrichment_answers_are_pruned_and_fresh_ones_kept(
+    platform: Platform,
+) -> None:
+    now = utcnow()
+    async with platform.engine.begin() as conn:
+        await conn.execute(
+            sa.insert(CACHE),
+            [
+                {
+                    "key": f"explorium:company:old{i}.com",
+                    "source": "explorium",
+                    "data": {},
+                    "cached_at": now - timedelta(days=40),
+                    "expires_at": now - timedelta(days=10),
+                }
+                for i in range(7)
+            ]
+            + [
+                {
+                    "key": "explorium:company:fresh.com",
+                    "source": "explorium",
+                    "data": {"name": "Fresh"},
+                    "cached_at": now,
+                    "expires_at": now + timedelta(days=30),
+                }
+            ],
+        )
+    platform.start_worker()
+
+    submitted = await platform.jobs.submit(
+        JobSubmit(type="enrichment.prune", parameters={"batch_size": 3}), "default"
+    )
+    job = await wait_for_job(platform, submitted.job_id, ("completed", "failed"))
+
+    assert job.status == "completed", job.error
+    assert job.result == {"deleted": 7}
+    async with platform.engine.connect() as conn:
+        keys = (await conn.execute(sa.select(CACHE.c.key))).scalars().all()
+    assert keys == ["explorium:company:fresh.com"]

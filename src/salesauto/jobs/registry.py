@@ -27,6 +27,7 @@ BUILTIN_JOB_MODULES = (
     "salesauto.pipeline.crm_sync",
     "salesauto.pipeline.outreach",
     "salesauto.pipeline.selection",
+    "salesauto.pipeline.maintenance",
 )
 
 
