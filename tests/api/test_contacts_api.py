@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from salesauto.config import Settings
+from salesauto.kit.db import create_engine
+from salesauto.kit.time import utcnow
+from salesauto.models.base import table_of
+from salesauto.models.campaigns import CampaignEnrollment, CampaignEvent
+from salesauto.pipeline.campaigns import ensure_campaign_instance
+from salesauto.pipeline.enrichment_cache import CACHE
 from tests.conftest import make_settings
 from tests.support.waiting import eventually
 
@@ -24,6 +32,14 @@ LEADS = (
     b"eve@globex.io,Eve,Jones,@sales,Globex,globex.io,-5,smb\n"
 )
 EMAILS = ["ann@acme.com", "bob@acme.com", "cy@globex.io", "dee@gmail.com", "eve@globex.io"]
+ENROLLMENTS = table_of(CampaignEnrollment)
+EVENTS = table_of(CampaignEvent)
+CACHED_KEYS = [
+    "explorium:person:bob@acme.com",
+    "apollo:person:bob@acme.com",
+    "explorium:person:ann@acme.com",
+    "apollo:company:acme.com",
+]
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 
@@ -190,6 +206,69 @@ async def test_erasing_a_contact_keeps_its_company(imported: httpx.AsyncClient) 
     acme = await imported.get("/api/companies/acme.com")
     assert acme.status_code == 200
     assert acme.json()["contacts"] == 1
+
+
+async def test_erasing_a_contact_deletes_its_enrollments_and_cached_profiles(
+    imported: httpx.AsyncClient, settings: Settings
+) -> None:
+    engine = create_engine(settings.resolved_database_url)
+    now = utcnow()
+    try:
+        async with engine.begin() as conn:
+            ref = await ensure_campaign_instance(
+                conn,
+                "default",
+                provider="lemlist",
+                provider_campaign_id="cam_1",
+                name="Q3",
+                status=None,
+            )
+            enrollment_ids = {email: uuid.uuid4() for email in ("bob@acme.com", "ann@acme.com")}
+            await conn.execute(
+                sa.insert(ENROLLMENTS),
+                [
+                    {
+                        "id": enrollment_id,
+                        "instance_id": ref.instance_id,
+                        "owner_id": "default",
+                        "contact_email": email,
+                        "status": "enrolled",
+                        "current_step": 0,
+                        "variables": {"firstName": email[:3].title(), "city": "Paris"},
+                        "enrolled_at": now,
+                    }
+                    for email, enrollment_id in enrollment_ids.items()
+                ],
+            )
+            await conn.execute(
+                sa.insert(EVENTS).values(
+                    id=uuid.uuid4(),
+                    enrollment_id=enrollment_ids["bob@acme.com"],
+                    event_type="emailsOpened",
+                    event_data={"leadEmail": "bob@acme.com"},
+                    timestamp=now,
+                )
+            )
+            await conn.execute(
+                sa.insert(CACHE),
+                [
+                    {"key": key, "source": key.partition(":")[0], "data": {}, "cached_at": now}
+                    for key in CACHED_KEYS
+                ],
+            )
+
+        response = await imported.delete("/api/contacts/Bob@Acme.com")
+
+        assert response.status_code == 202
+        async with engine.connect() as conn:
+            enrolled = (await conn.execute(sa.select(ENROLLMENTS.c.contact_email))).scalars()
+            assert list(enrolled) == ["ann@acme.com"]
+            events = (await conn.execute(sa.select(EVENTS.c.id))).all()
+            assert events == []
+            cached = (await conn.execute(sa.select(CACHE.c.key).order_by(CACHE.c.key))).scalars()
+            assert list(cached) == ["apollo:company:acme.com", "explorium:person:ann@acme.com"]
+    finally:
+        await engine.dispose()
 
 
 async def test_companies_with_their_contact_counts(imported: httpx.AsyncClient) -> None:

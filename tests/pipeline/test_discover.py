@@ -31,6 +31,7 @@ from tests.support.servers import serve_app
 from tests.support.waiting import eventually, wait_for_job
 
 CONTACT_DETAILS = "prospects/contacts_information/bulk_enrich"
+FIRMOGRAPHICS = "businesses/firmographics/bulk_enrich"
 # US software companies of 51-500 people on a sales CRM, their leaders: ~340 people at ~80
 # companies, some on more of the CRMs than others (so their scores differ).
 SOFTWARE_LEADERS: dict[str, Any] = {
@@ -315,37 +316,84 @@ async def test_an_outage_fails_the_attempt_and_the_queue_retries_it(
     assert len(await _contacts(platform)) == 10
 
 
+async def _attempt(
+    platform: Platform, icp: dict[str, Any], count: int, *, job_id: int = 4242
+) -> tuple[DiscoveryTally, StepReport, LeadSources]:
+    """One attempt of discovery job `job_id`, run in the test (no queue)."""
+    now = datetime.now(UTC)
+    plan = DiscoveryPlan(
+        owner_id="default",
+        job_id=job_id,
+        icp=IcpProfile.model_validate(icp),
+        query=None,
+        count=count,
+        providers=["explorium"],
+        fresh_after=now,
+        now=now,
+        cache=CachePolicy(ttl=timedelta(days=1)),
+    )
+    sources = LeadSources(platform.integrations)
+    report = StepReport(step="discover")
+
+    async def progress(_tally: DiscoveryTally) -> None:
+        return None
+
+    discovery = Discovery(plan, sources, platform.engine, platform.queue.write, report, progress)
+    return await discovery.run(), report, sources
+
+
 async def test_a_retried_job_counts_what_its_first_attempt_stored(sandboxed: Sandboxed) -> None:
     platform = sandboxed.platform
-    now = datetime.now(UTC)
 
-    async def attempt() -> tuple[DiscoveryTally, StepReport, LeadSources]:
-        plan = DiscoveryPlan(
-            owner_id="default",
-            job_id=4242,
-            icp=IcpProfile.model_validate(SOFTWARE_LEADERS),
-            query=None,
-            count=20,
-            providers=["explorium"],
-            fresh_after=now,
-            now=now,
-            cache=CachePolicy(ttl=timedelta(days=1)),
-        )
-        sources = LeadSources(platform.integrations)
-        report = StepReport(step="discover")
-
-        async def progress(_tally: DiscoveryTally) -> None:
-            return None
-
-        discovery = Discovery(
-            plan, sources, platform.engine, platform.queue.write, report, progress
-        )
-        return await discovery.run(), report, sources
-
-    first, _, _ = await attempt()
-    again, report, sources = await attempt()
+    first, _, _ = await _attempt(platform, SOFTWARE_LEADERS, 20)
+    again, report, sources = await _attempt(platform, SOFTWARE_LEADERS, 20)
 
     assert (first.stored, again.stored, again.existing) == (20, 20, 0)
     assert report.counts()["done"] == 20
     assert sources.emails_bought["explorium"] == 0
     assert len(await _contacts(platform)) == 20
+
+
+async def test_a_retry_reports_the_leads_its_first_attempt_stored_that_it_did_not_find(
+    sandboxed: Sandboxed,
+) -> None:
+    platform = sandboxed.platform
+    # The second attempt's search returns other people than the first one's (as when the
+    # provider's results moved between the attempts).
+    elsewhere = {"industries": ["financial services"], "countries": ["gb"], "seniorities": ["vp"]}
+    first, first_report, _ = await _attempt(platform, SOFTWARE_LEADERS, 10)
+
+    again, report, _ = await _attempt(platform, elsewhere, 5)
+
+    assert (first.stored, again.stored) == (10, 15)
+    stored = {row.email: row.score for row in await _contacts(platform)}
+    assert len(stored) == 15
+    # All of the job's leads are reported done (so they go on down the chain), with scores.
+    assert set(report.emails("done")) == set(stored)
+    for email in first_report.emails("done"):
+        assert report.outcomes[email].data == {"score": stored[email]}
+
+
+async def test_company_data_is_bought_once_for_every_discovery_and_enrichment(
+    sandboxed: Sandboxed,
+) -> None:
+    platform = sandboxed.platform
+    first = await _discover(platform, SOFTWARE_LEADERS, count=10)
+    bought = sum(await calls(sandboxed.explorium, FIRMOGRAPHICS))
+    leads = await _contacts(platform)
+    # The first run screened more companies than its leads work at: those were bought too.
+    assert bought > len({row.company_domain for row in leads})
+
+    second = await _discover(platform, SOFTWARE_LEADERS, count=10)
+    enrichment = await platform.jobs.submit(
+        JobSubmit(type="pipeline.enrich", parameters={"emails": [row.email for row in leads]}),
+        "default",
+    )
+    enriched = await wait_for_job(platform, enrichment.job_id, ("completed", "failed"), timeout=60)
+
+    assert (first["stored"], second["existing"]) == (10, 10)
+    # Neither the second discovery nor the enrichment bought a company again: only the
+    # search rows and the people were paid for.
+    assert sum(await calls(sandboxed.explorium, FIRMOGRAPHICS)) == bought
+    assert enriched.status == "completed" and isinstance(enriched.result, dict)
+    assert (enriched.result["done"], enriched.result["creditsSpent"]) == (10, 10)

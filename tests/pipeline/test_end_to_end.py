@@ -152,16 +152,18 @@ async def test_suppressed_contacts_are_never_sent_and_an_outage_loses_nothing(
     rows = ["email,first name,company,website"]
     rows += [f"rep{i}@northwind-e2e.com,Rep{i},Northwind,northwind-e2e.com" for i in range(12)]
     rows += ["ceo@blocked-e2e.com,Cy,Blocked,blocked-e2e.com", "optout@other-e2e.com,Al,Other,"]
-    upload = await stack.api.post(
-        "/api/import/csv", files={"file": ("leads.csv", "\n".join(rows).encode(), "text/csv")}
-    )
-    assert upload.status_code == 202, upload.text
-    await _wait_job(stack, upload.json()["jobId"])
     suppress = await stack.api.post(
         "/api/suppressions",
         json={"entries": [{"value": "blocked-e2e.com"}, {"value": "optout@other-e2e.com"}]},
     )
     assert suppress.status_code == 201, suppress.text
+    upload = await stack.api.post(
+        "/api/import/csv",
+        files={"file": ("leads.csv", "\n".join(rows).encode(), "text/csv")},
+        data={"autoEnrich": "false", "autoSync": "false"},
+    )
+    assert upload.status_code == 202, upload.text
+    await _wait_job(stack, upload.json()["jobId"])
     # HubSpot answers 503 to everything until we say otherwise.
     async with httpx.AsyncClient() as control:
         faults = await control.put(

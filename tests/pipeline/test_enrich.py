@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -44,25 +45,33 @@ def world() -> Universe:
     return universe(42)
 
 
-@pytest.fixture
-async def sandboxed(database_url: str) -> AsyncIterator[Sandboxed]:
+@asynccontextmanager
+async def _sandbox(database_url: str, **settings: Any) -> AsyncIterator[Sandboxed]:
     """A platform whose Explorium and Apollo are emulators on a real port, with a worker."""
     app = build_sandbox_app(SandboxConfig(), ["explorium", "apollo"])
     async with serve_app(app) as url:
-        settings = make_settings(
-            database_url,
-            sandbox_url=url,
-            pipeline_retry_base_seconds=1.0,
-            provider_max_attempts=2,
-            provider_breaker_reset_seconds=0.2,
+        platform = Platform.build(
+            make_settings(
+                database_url,
+                sandbox_url=url,
+                pipeline_retry_base_seconds=1.0,
+                provider_max_attempts=2,
+                provider_breaker_reset_seconds=0.2,
+                **settings,
+            )
         )
-        platform = Platform.build(settings)
         await platform.start()
         platform.start_worker()
         try:
             yield Sandboxed(platform, f"{url}/explorium", f"{url}/apollo")
         finally:
             await platform.stop()
+
+
+@pytest.fixture
+async def sandboxed(database_url: str) -> AsyncIterator[Sandboxed]:
+    async with _sandbox(database_url) as sandbox:
+        yield sandbox
 
 
 async def _store(platform: Platform, *contacts: tuple[str, dict[str, str]]) -> None:
@@ -311,3 +320,52 @@ async def test_an_explorium_outage_is_retried_later_and_loses_nothing(
     stored = await _contacts(sandboxed.platform)
     assert [stored[p.email].title for p in people] == [p.title for p in people]
     assert {stored[p.email].status for p in people} == {"enriched"}
+
+
+async def test_a_retry_spends_only_what_its_job_left_of_the_credit_budget(
+    database_url: str, world: Universe
+) -> None:
+    # Without the cache a retry buys again what its job bought before the failure, so the
+    # budget left, not the whole budget again, must bound it.
+    async with _sandbox(database_url, enrichment_cache_days=0) as sandboxed:
+        found = world.companies[60].people[0]
+        # Explorium cannot match this address; Apollo finds the name at the company.
+        by_name = world.companies[61].people[1]
+        other_address = "robin.private@mailbox.invalid"
+        await _store(
+            sandboxed.platform,
+            *_by_email(found),
+            (
+                other_address,
+                {
+                    "first_name": by_name.first_name,
+                    "last_name": by_name.last_name,
+                    "company_domain": by_name.company.domain,
+                },
+            ),
+        )
+        async with httpx.AsyncClient() as http:
+            await http.put(f"{sandboxed.apollo}/_sandbox/faults", json={"outageSeconds": 3600})
+            # Explorium: both people and both companies (4), then Apollo: the one it missed.
+            _, summary = await _enrich(
+                sandboxed.platform, [found.email, other_address], credit_budget=5
+            )
+            await http.put(f"{sandboxed.apollo}/_sandbox/faults", json={})
+        assert (summary["done"], summary["retrying"], summary["creditsSpent"]) == (1, 1, 4)
+        retry = await sandboxed.platform.jobs.get(summary["retryJobId"], "default")
+        assert retry.parameters["credit_budget"] == 1
+        bought = await _items(sandboxed.explorium, "prospects/match", "businesses/match")
+
+        retried = await _finished(sandboxed.platform, summary["retryJobId"])
+
+        # Buying the contact again at Explorium (person and company) takes 2 of the 1 left.
+        assert (retried["skipped"], retried["creditsSpent"], retried["creditBudget"]) == (1, 0, 1)
+        assert summary["creditsSpent"] + retried["creditsSpent"] <= 5
+        assert await _items(sandboxed.explorium, "prospects/match", "businesses/match") == bought
+        results = await _results(sandboxed.platform, summary["retryJobId"])
+        assert "credit budget spent (1 lookups per job)" in results[other_address].data["reason"]
+        stored = await _contacts(sandboxed.platform)
+        assert (stored[other_address].status, stored[found.email].status) == (
+            "imported",
+            "enriched",
+        )

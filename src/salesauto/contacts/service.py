@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from salesauto.config import ENRICHMENT_SOURCES
 from salesauto.contacts.repository import COMPANIES, CONTACTS, ERASURE_SOURCE
 from salesauto.contacts.schemas import CompanyView, ContactView
 from salesauto.imports.cells import neutralise_cell, normalise_domain, normalise_email
@@ -23,9 +24,13 @@ from salesauto.kit.pagination import (
     encode_key_cursor,
 )
 from salesauto.kit.time import utcnow
+from salesauto.models.base import table_of
+from salesauto.models.campaigns import CampaignEnrollment
 from salesauto.models.contacts import CONTACT_STAGES
+from salesauto.pipeline.enrichment_cache import CACHE, cache_key
 from salesauto.suppressions.repository import add_suppressions
 
+ENROLLMENTS = table_of(CampaignEnrollment)
 EXPORT_PAGE = 1000
 EXPORT_COLUMNS = (
     "email",
@@ -129,9 +134,10 @@ class ContactService:
         return contact_view(row)
 
     async def erase(self, owner_id: str, email: str, *, queue: Queue) -> int:
-        """Delete the contact here, suppress the address so no import or discovery brings it
-        back, and queue the erasure at the providers — in one transaction (outbox).
-        Returns the provider job's id."""
+        """Delete the contact here with what else we keep about the person (campaign
+        enrollments and their events, providers' cached profiles), suppress the address so no
+        import or discovery brings it back, and queue the erasure at the providers — in one
+        transaction (outbox). Returns the provider job's id."""
         key = normalise_email(email) or email
         async with self.engine.begin() as conn:
             row = (
@@ -143,6 +149,7 @@ class ContactService:
             ).first()
             if row is None:
                 raise NotFound(f"no contact with email {key!r}")
+            await _forget_person(conn, owner_id, key)
             await add_suppressions(
                 conn,
                 owner_id,
@@ -197,6 +204,19 @@ class ContactService:
             if len(rows) < EXPORT_PAGE:
                 return
             after = rows[-1].email
+
+
+async def _forget_person(conn: AsyncConnection, owner_id: str, email: str) -> None:
+    """Delete the workspace's enrollments of the address (their variables are the person's
+    data; their events go with them) and the providers' cached profiles of it. The cache is
+    shared by every workspace, but it holds this person's data all the same."""
+    await conn.execute(
+        sa.delete(ENROLLMENTS).where(
+            ENROLLMENTS.c.owner_id == owner_id, ENROLLMENTS.c.contact_email == email
+        )
+    )
+    keys = [cache_key(source, "person", email) for source in ENRICHMENT_SOURCES]
+    await conn.execute(sa.delete(CACHE).where(CACHE.c.key.in_(keys)))
 
 
 class CompanyService:

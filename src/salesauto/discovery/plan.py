@@ -26,7 +26,8 @@ class DiscoveryPlan:
     # Firmographics stored since then are reused instead of bought again.
     fresh_after: datetime
     now: datetime
-    # How long a bought email (or a miss) is remembered by the provider's person id.
+    # How long a provider's answer (or a miss) is remembered: a revealed email by the
+    # provider's person id, a company's firmographics by its domain.
     cache: CachePolicy
 
 

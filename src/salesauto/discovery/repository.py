@@ -149,6 +149,16 @@ async def known_people(conn: AsyncConnection, owner_id: str, domains: Sequence[s
     return KnownPeople(known)
 
 
+async def job_leads(conn: AsyncConnection, owner_id: str, job_id: int) -> dict[str, int | None]:
+    """The contacts a discovery job stored, by any of its attempts: email → score."""
+    rows = await conn.execute(
+        sa.select(CONTACTS.c.email, CONTACTS.c.score).where(
+            CONTACTS.c.owner_id == owner_id, CONTACTS.c.data[JOB_KEY].as_integer() == job_id
+        )
+    )
+    return {email: score for email, score in rows}
+
+
 async def stored_firmographics(
     conn: AsyncConnection, owner_id: str, domains: Sequence[str]
 ) -> dict[str, tuple[str | None, dict[str, Any], dict[str, Any]]]:

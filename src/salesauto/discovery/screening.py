@@ -75,11 +75,8 @@ class CompanyScreen:
             return companies
         async with self.engine.connect() as conn:
             stored = await stored_firmographics(conn, self.plan.owner_id, thin)
-        companies = [self._from_store(c, stored.get(c.domain)) for c in companies]
-        thin = [company.domain for company in companies if company.industry is None]
-        if not thin:
-            return companies
-        async with self.engine.connect() as conn:
+            companies = [self._from_store(c, stored.get(c.domain)) for c in companies]
+            thin = [company.domain for company in companies if company.industry is None]
             answers = await cached_answers(
                 conn, name, CompanyProfile, thin, self.plan.cache, now=self.plan.now
             )

@@ -27,6 +27,7 @@ from salesauto.discovery.repository import (
     PERSON_ID_KEYS,
     KnownPerson,
     NewLead,
+    job_leads,
     known_people,
     store_leads,
 )
@@ -40,6 +41,7 @@ from salesauto.integrations.registry import ProviderNotConfigured
 from salesauto.pipeline.contacts import describe, is_transient
 from salesauto.pipeline.enrichment_cache import cached_answers, remember_answers
 from salesauto.pipeline.steps import StepReport
+from salesauto.suppressions.repository import suppressed
 
 FIRST_COMPANIES = 25
 MAX_COMPANIES = 2000
@@ -101,7 +103,24 @@ class Discovery:
                 if is_transient(error):
                     raise  # the queue retries the job; what is stored stays stored
                 self.tally.unavailable[name] = describe(error)
+        await self._report_earlier_leads()
         return self.tally
+
+    async def _report_earlier_leads(self) -> None:
+        """Leads an earlier attempt of this job stored that this attempt's search did not
+        return (the provider's results moved meanwhile): still this job's leads, so they are
+        reported and go on down the chain like the others."""
+        async with self.engine.connect() as conn:
+            ours = await job_leads(conn, self.plan.owner_id, self.plan.job_id)
+            missed = [email for email in ours if email not in self.report.outcomes]
+            blocked = await suppressed(conn, self.plan.owner_id, missed)
+        for email in missed:
+            if email in blocked:
+                self.report.record(email, "skipped", f"suppressed: {blocked[email]}")
+                self.tally.suppressed += 1
+            else:
+                self.report.record(email, "done", data={"score": ours[email]})
+                self.tally.stored += 1
 
     async def _search(self, name: str) -> None:
         """Companies from one provider, fetched again with a doubled limit while the leads

@@ -1,12 +1,12 @@
 """The HubSpot side of a sync: read what HubSpot has, write only what the policy lets change.
 
 One `HubSpotSync.sync` call handles a batch of contacts (≤ 100, one upsert): their companies
-by domain first (a company with no known HubSpot id is found or created under a claim, one
-job at a time: see `crm_claims`), then the contacts by email, then the contact→company associations HubSpot
-does not have yet. A record HubSpot refuses fails alone, with HubSpot's message; a call that
-fails as a whole (outage, rate limit, credentials) raises, and the caller fails the batch.
-Nothing is written when HubSpot already holds what the policy would send, so a repeated
-sync leaves HubSpot untouched.
+by domain first (one whose HubSpot id we lack is found or created under a claim, by one job
+at a time: see `crm_claims`), then the contacts by email, then the contact→company
+associations HubSpot does not have yet. A record HubSpot refuses fails alone, with
+HubSpot's message; a call that fails as a whole (outage, rate limit, credentials) raises,
+and the caller fails the batch. Nothing is written when HubSpot already holds what the
+policy would send, so a repeated sync leaves HubSpot untouched.
 """
 
 from __future__ import annotations
@@ -78,6 +78,8 @@ class CompanyClaim(Protocol):
 
 
 class CompanyClaims(Protocol):
+    """Where a sync claims companies before it searches or creates them in HubSpot."""
+
     def claim(
         self, companies: Sequence[CompanySync]
     ) -> AbstractAsyncContextManager[CompanyClaim]: ...

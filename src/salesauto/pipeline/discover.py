@@ -3,7 +3,9 @@ starts the chain (enrichment…) for the new ones.
 
 Each stored lead is a `done` result with its score; leads already stored, and suppressed
 emails, are `skipped` and do not go on. A provider outage fails the job and the queue retries
-it: a retry recognises what the first attempt stored, so nothing is stored or bought twice.
+it: a retry recognises what the first attempt stored, so nothing is stored or bought twice
+(companies' firmographics are kept in the enrichment cache), and reports every lead an attempt
+stored as `done`, found again or not.
 """
 
 from __future__ import annotations

@@ -19,7 +19,9 @@ Outcomes per contact:
   person could be bought (they stay `imported`, the reason says how to raise the budget);
 - `failed`: a provider call failed. An outage or rate limit is transient: those contacts
   are retried by a later job of this step, and what was bought before the failure is
-  cached, so the retry pays for nothing twice. A chunk's failure never fails the job.
+  cached, so the retry pays for nothing twice. The retry may spend what this job left of
+  its credit budget, no more: a request's retries together keep to its budget. A chunk's
+  failure never fails the job.
 """
 
 from __future__ import annotations

@@ -9,8 +9,10 @@ the slow provider calls happen after the lock is released.
 A `pending` row holds its slot until the provider answers: it becomes `enrolled` (or
 `unsubscribed`, a lead lemlist keeps but never contacts), or is deleted when the provider
 refused the contact, which frees the slot. A provider outage leaves it pending; the retry
-job, or any later run for that contact, tries it again without needing a new slot. A crash
-after the provider call is harmless too: lemlist then answers "already in the campaign".
+job, or any later run for that contact, tries it again without needing a new slot that day.
+A row still pending from an earlier day takes a slot of the day it is retried (its
+`enrolled_at` moves there), so retries never push a day past its cap. A crash after the
+provider call is harmless too: lemlist then answers "already in the campaign".
 """
 
 from __future__ import annotations
@@ -58,17 +60,20 @@ class EnrollmentRecord:
 
 async def _existing(
     conn: AsyncConnection, instance_id: uuid.UUID, emails: Sequence[str]
-) -> dict[str, str]:
-    found: dict[str, str] = {}
+) -> dict[str, tuple[str, datetime]]:
+    """(status, enrolled_at) of the contacts' rows in the instance, by email."""
+    found: dict[str, tuple[str, datetime]] = {}
     for start in range(0, len(emails), LOOKUP_CHUNK):
         chunk = emails[start : start + LOOKUP_CHUNK]
         rows = await conn.execute(
-            sa.select(ENROLLMENTS.c.contact_email, ENROLLMENTS.c.status).where(
+            sa.select(
+                ENROLLMENTS.c.contact_email, ENROLLMENTS.c.status, ENROLLMENTS.c.enrolled_at
+            ).where(
                 ENROLLMENTS.c.instance_id == instance_id,
                 one_of(conn, ENROLLMENTS.c.contact_email, chunk),
             )
         )
-        found.update({row.contact_email: row.status for row in rows})
+        found.update({row.contact_email: (row.status, row.enrolled_at) for row in rows})
     return found
 
 
@@ -98,10 +103,20 @@ async def reserve_enrollments(
     ).scalar_one()
     reservation = Reservation(cap=cap)
     new_rows: list[dict[str, Any]] = []
+    carried_over: list[str] = []
     for email in emails:
-        status = existing.get(email)
-        if status == PENDING:
-            reservation.to_enroll.append(email)  # its slot was taken when it was reserved
+        status, reserved_at = existing.get(email, (None, None))
+        if status == PENDING and reserved_at is not None and reserved_at >= since:
+            reservation.to_enroll.append(email)  # its slot was taken today, when reserved
+        elif status == PENDING:
+            # Reserved on an earlier day and not enrolled then (an outage): enrolled today,
+            # it uses a slot of today's cap, or waits for the next day's.
+            if used < cap:
+                used += 1
+                reservation.to_enroll.append(email)
+                carried_over.append(email)
+            else:
+                reservation.deferred.append(email)
         elif status is not None:
             reservation.known[email] = status
         elif used < cap:
@@ -123,6 +138,18 @@ async def reserve_enrollments(
             reservation.deferred.append(email)
     for start in range(0, len(new_rows), 500):
         await conn.execute(sa.insert(ENROLLMENTS), new_rows[start : start + 500])
+    for start in range(0, len(carried_over), LOOKUP_CHUNK):
+        # Dated today, so today's count (this job's and the next one's) includes it.
+        await conn.execute(
+            sa.update(ENROLLMENTS)
+            .where(
+                ENROLLMENTS.c.instance_id == instance_id,
+                one_of(
+                    conn, ENROLLMENTS.c.contact_email, carried_over[start : start + LOOKUP_CHUNK]
+                ),
+            )
+            .values(enrolled_at=now)
+        )
     return reservation
 
 

@@ -1,6 +1,8 @@
 """Pipeline step `pipeline.outreach`: enroll contacts in a lemlist campaign.
 
-- Never a suppressed contact: `contacts_for_step` drops them before lemlist hears of them.
+- Never a suppressed contact: `contacts_for_step` drops them before lemlist hears of them,
+  and each chunk asks again just before its calls, so a contact suppressed or erased while
+  the job runs is not added afterwards (its reserved slot is given back).
 - Never twice: a contact with an enrollment in the campaign's local instance is `unchanged`
   without a lemlist call, and lemlist is asked to deduplicate; a lead it already holds in
   this campaign is recorded (its lead id looked up) rather than added again.
@@ -57,6 +59,7 @@ from salesauto.pipeline.outreach_leads import (
     variable_name_problem,
 )
 from salesauto.pipeline.steps import STEP_JOB_TYPES, StepParameters, StepReport, finish_step
+from salesauto.pipeline.withdrawals import withdrawn_contacts
 
 PROVIDER = "lemlist"
 # Contacts whose results are written together; a crash repeats at most one chunk's calls,
@@ -205,15 +208,21 @@ async def _enroll_contacts(
 
     chunks = chunked(reservation.to_enroll, ENROLL_CHUNK)
     for index, chunk in enumerate(chunks):
+        # Earlier chunks may have taken minutes: who was suppressed or erased since the job
+        # started is not sent, and gives its reserved slot back.
+        async with engine.connect() as conn:
+            withdrawn = await withdrawn_contacts(conn, context.owner_id, chunk)
+        for email, detail in withdrawn.items():
+            report.record(email, "skipped", detail)
         leads = [
             outreach_lead(contact, companies.get(contact["company_id"]), parameters.variables)
-            for contact in (contacts[email] for email in chunk)
+            for contact in (contacts[email] for email in chunk if email not in withdrawn)
         ]
         answers = await gather_in_order(
             [partial(_enroll_one, lemlist, campaign.id, lead) for lead in leads],
             concurrency=ENROLL_CONCURRENCY,
         )
-        await _record(context, ref, answers, report)
+        await _record(context, ref, answers, report, withdrawn=list(withdrawn))
         sent = min((index + 1) * ENROLL_CHUNK, len(reservation.to_enroll))
         await context.progress((index + 1) / len(chunks), f"{sent:,} contacts sent to lemlist")
 
@@ -265,10 +274,15 @@ async def _enroll_one(lemlist: LemlistClient, campaign_id: str, lead: OutreachLe
 
 
 async def _record(
-    context: JobContext, ref: CampaignRef, answers: list[LeadAnswer], report: StepReport
+    context: JobContext,
+    ref: CampaignRef,
+    answers: list[LeadAnswer],
+    report: StepReport,
+    *,
+    withdrawn: list[str],
 ) -> None:
     records: list[EnrollmentRecord] = []
-    released: list[str] = []
+    released: list[str] = list(withdrawn)
     for answer in answers:
         data = {"campaignId": ref.provider_campaign_id, "leadId": answer.lead_id}
         if answer.outcome in ("enrolled", "already"):
