@@ -18,7 +18,7 @@ from salesauto.integrations.sandbox.server import build_sandbox_app
 from salesauto.jobs.schemas import JobSubmit
 from salesauto.platform import Platform
 from tests.conftest import make_settings
-from tests.support.servers import serve_app
+from tests.support.servers import running_platform, serve_app
 from tests.support.waiting import wait_for_job
 
 
@@ -28,13 +28,8 @@ async def sandboxed(database_url: str) -> AsyncIterator[Platform]:
     app = build_sandbox_app(SandboxConfig(time_scale=0.0), ["hubspot", "lemlist"])
     async with serve_app(app) as url:
         settings: Settings = make_settings(database_url, sandbox_url=url)
-        platform = Platform.build(settings)
-        await platform.start()
-        platform.start_worker()
-        try:
+        async with running_platform(settings) as platform:
             yield platform
-        finally:
-            await platform.stop()
 
 
 async def _run(platform: Platform, job_type: str, parameters: dict[str, object]) -> dict:  # type: ignore[type-arg]

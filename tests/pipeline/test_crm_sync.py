@@ -24,7 +24,7 @@ from salesauto.suppressions.schemas import SuppressionCreate
 from salesauto.suppressions.service import SuppressionService
 from tests.conftest import make_settings
 from tests.support.emulators import stats
-from tests.support.servers import serve_app
+from tests.support.servers import running_platform, serve_app
 from tests.support.waiting import wait_for_job
 
 SYNC = "pipeline.sync_hubspot"
@@ -85,13 +85,8 @@ async def running(
         "pipeline_retry_base_seconds": 0.5,
         **overrides,
     }
-    platform = Platform.build(make_settings(database_url, **values))
-    await platform.start()
-    platform.start_worker()
-    try:
+    async with running_platform(make_settings(database_url, **values)) as platform:
         yield platform
-    finally:
-        await platform.stop()
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from salesauto.suppressions.schemas import SuppressionCreate
 from salesauto.suppressions.service import SuppressionService
 from tests.conftest import make_settings
 from tests.support.emulators import stats
-from tests.support.servers import serve_app
+from tests.support.servers import running_platform, serve_app
 from tests.support.waiting import eventually, wait_for_job
 
 SYNC = "pipeline.sync_hubspot"
@@ -83,13 +83,8 @@ async def sandboxed(database_url: str) -> AsyncIterator[Sandboxed]:
             provider_max_attempts=1,
             pipeline_retry_base_seconds=0.5,
         )
-        platform = Platform.build(settings)
-        await platform.start()
-        platform.start_worker()
-        try:
+        async with running_platform(settings) as platform:
             yield Sandboxed(platform, f"{url}/hubspot", searches)
-        finally:
-            await platform.stop()
 
 
 async def _store(platform: Platform, people: list[dict[str, str]]) -> None:

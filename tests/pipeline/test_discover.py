@@ -27,7 +27,7 @@ from salesauto.suppressions.schemas import SuppressionCreate
 from salesauto.suppressions.service import SuppressionService
 from tests.conftest import make_settings
 from tests.support.emulators import calls, stats
-from tests.support.servers import serve_app
+from tests.support.servers import running_platform, serve_app
 from tests.support.waiting import eventually, wait_for_job
 
 CONTACT_DETAILS = "prospects/contacts_information/bulk_enrich"
@@ -67,13 +67,8 @@ async def sandboxed(database_url: str) -> AsyncIterator[Sandboxed]:
             provider_max_attempts=2,
             provider_breaker_reset_seconds=0.2,
         )
-        platform = Platform.build(settings)
-        await platform.start()
-        platform.start_worker()
-        try:
+        async with running_platform(settings) as platform:
             yield Sandboxed(platform, f"{url}/explorium", f"{url}/apollo")
-        finally:
-            await platform.stop()
 
 
 async def _discover(platform: Platform, icp: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from salesauto.suppressions.schemas import SuppressionCreate
 from salesauto.suppressions.service import SuppressionService
 from tests.conftest import make_settings
 from tests.support.emulators import calls, stats
-from tests.support.servers import serve_app
+from tests.support.servers import running_platform, serve_app
 from tests.support.waiting import wait_for_job
 
 PERSON_CALLS = ("people/match", "people/bulk_match")
@@ -49,8 +49,9 @@ def world() -> Universe:
 async def _sandbox(database_url: str, **settings: Any) -> AsyncIterator[Sandboxed]:
     """A platform whose Explorium and Apollo are emulators on a real port, with a worker."""
     app = build_sandbox_app(SandboxConfig(), ["explorium", "apollo"])
-    async with serve_app(app) as url:
-        platform = Platform.build(
+    async with (
+        serve_app(app) as url,
+        running_platform(
             make_settings(
                 database_url,
                 sandbox_url=url,
@@ -59,13 +60,9 @@ async def _sandbox(database_url: str, **settings: Any) -> AsyncIterator[Sandboxe
                 provider_breaker_reset_seconds=0.2,
                 **settings,
             )
-        )
-        await platform.start()
-        platform.start_worker()
-        try:
-            yield Sandboxed(platform, f"{url}/explorium", f"{url}/apollo")
-        finally:
-            await platform.stop()
+        ) as platform,
+    ):
+        yield Sandboxed(platform, f"{url}/explorium", f"{url}/apollo")
 
 
 @pytest.fixture

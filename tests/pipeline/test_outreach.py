@@ -26,7 +26,7 @@ from salesauto.platform import Platform
 from salesauto.suppressions.schemas import SuppressionCreate
 from salesauto.suppressions.service import SuppressionService
 from tests.conftest import make_settings
-from tests.support.servers import serve_app
+from tests.support.servers import running_platform, serve_app
 from tests.support.waiting import wait_for_job
 
 ENROLLMENTS = table_of(CampaignEnrollment)
@@ -54,13 +54,8 @@ async def sandboxed(database_url: str) -> AsyncIterator[Sandboxed]:
             provider_max_attempts=2,
             provider_breaker_reset_seconds=0.2,
         )
-        platform = Platform.build(settings)
-        await platform.start()
-        platform.start_worker()
-        try:
+        async with running_platform(settings) as platform:
             yield Sandboxed(platform, f"{url}/lemlist")
-        finally:
-            await platform.stop()
 
 
 async def _campaign(platform: Platform, index: int = 0) -> str:

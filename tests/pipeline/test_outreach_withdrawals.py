@@ -28,7 +28,7 @@ from salesauto.suppressions.schemas import SuppressionCreate
 from salesauto.suppressions.service import SuppressionService
 from tests.conftest import make_settings
 from tests.support.emulators import stats
-from tests.support.servers import serve_app
+from tests.support.servers import running_platform, serve_app
 from tests.support.waiting import eventually, wait_for_job
 
 ENROLLMENTS = table_of(CampaignEnrollment)
@@ -46,13 +46,9 @@ async def sandboxed(database_url: str) -> AsyncIterator[Sandboxed]:
     """A platform whose lemlist is the emulator on a real port, with a worker running."""
     app = build_sandbox_app(SandboxConfig(time_scale=0.0), ["lemlist"])
     async with serve_app(app) as url:
-        platform = Platform.build(make_settings(database_url, sandbox_url=url))
-        await platform.start()
-        platform.start_worker()
-        try:
+        settings = make_settings(database_url, sandbox_url=url)
+        async with running_platform(settings) as platform:
             yield Sandboxed(platform, f"{url}/lemlist")
-        finally:
-            await platform.stop()
 
 
 async def _add_contacts(platform: Platform, emails: list[str]) -> None:

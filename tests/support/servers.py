@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 
 from salesauto.config import Settings
 from salesauto.kit.serving import serve_in_background
+from salesauto.platform import Platform
 
 
 def free_port() -> int:
@@ -79,3 +80,15 @@ async def sandbox_process(**env: str) -> AsyncIterator[str]:
     finally:
         process.terminate()
         await process.wait()
+
+
+@asynccontextmanager
+async def running_platform(settings: Settings) -> AsyncIterator[Platform]:
+    """A started platform with a worker (and scheduler) running, stopped on exit."""
+    platform = Platform.build(settings)
+    await platform.start()
+    platform.start_worker()
+    try:
+        yield platform
+    finally:
+        await platform.stop()
