@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from salesauto.contacts.repository import CONTACTS
+from salesauto.contacts.repository import COMPANIES, CONTACTS
 from salesauto.contacts.service import ContactService
 from salesauto.imports.service import import_csv
 from salesauto.kit.db import create_engine
@@ -100,6 +100,36 @@ async def test_a_domain_guessed_from_the_email_never_replaces_a_stated_website(
 
     assert (await stored(engine))["ann@acmecorp.io"].company_domain == "acme.com"
     assert (second.updated, third.unchanged) == (1, 1)  # the name is new; then nothing is
+
+
+async def test_a_company_another_writer_is_creating_meanwhile_is_linked(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    # Discovery creates acme.com in a transaction that is still open when the import runs:
+    # the import's insert waits for it, then links its contacts to that same company.
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Email,Website\nbob@acme.com,acme.com\nann@acme.com,https://acme.com\n")
+    async with engine.connect() as other:
+        await other.begin()
+        company_id = (
+            await other.execute(
+                sa.insert(COMPANIES)
+                .values(owner_id=OWNER, domain="acme.com", name="Acme", data={}, provenance={})
+                .returning(COMPANIES.c.id)
+            )
+        ).scalar_one()
+        running = asyncio.create_task(import_csv(engine, OWNER, leads))
+        await asyncio.sleep(0.5)
+        assert not running.done()  # waiting for the other transaction
+        await other.commit()
+    summary = await running
+
+    rows = await stored(engine)
+    assert summary.created == 2
+    assert {rows[e].company_id for e in ("bob@acme.com", "ann@acme.com")} == {company_id}
+    async with engine.connect() as conn:
+        count = await conn.scalar(sa.select(sa.func.count()).select_from(COMPANIES))
+    assert count == 1
 
 
 async def test_an_unclosed_quote_stops_the_import_with_its_row_number(

@@ -227,63 +227,56 @@ async def merge_contacts(
     return counts
 
 
-# One statement per batch on PostgreSQL: rows travel as column arrays (what the job queue's
-# bulk insert does), several times faster than an executemany of single-row inserts.
-_PG_INSERT = """
-INSERT INTO imported_contacts (owner_id, email, source, status, first_name, last_name, title,
-    phone, linkedin_url, company_name, company_domain, company_id, hubspot_id, lemlist_lead_id,
-    data, provenance, imported_at, updated_at)
-SELECT u.owner_id, u.email, u.source, u.status, u.first_name, u.last_name, u.title, u.phone,
-    u.linkedin_url, u.company_name, u.company_domain, u.company_id, u.hubspot_id,
-    u.lemlist_lead_id, u.data::jsonb, u.provenance::jsonb, u.at, u.at
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[],
-    $14::text[], $15::text[], $16::text[], $17::timestamptz[])
-    AS u(owner_id, email, source, status, first_name, last_name, title, phone, linkedin_url,
-         company_name, company_domain, company_id, hubspot_id, lemlist_lead_id, data,
-         provenance, at)
-"""
-_PG_COLUMNS = (
+# On PostgreSQL a batch of new contacts travels as one binary COPY: about a quarter faster on
+# the server than an INSERT of unnested column arrays. The caller has just checked, under the
+# workspace's merge lock, that none of these emails exists.
+_PG_COPY_COLUMNS = (
     "owner_id",
     "email",
     "source",
     "status",
-    "first_name",
-    "last_name",
-    "title",
-    "phone",
-    "linkedin_url",
-    "company_name",
-    "company_domain",
+    *CONTACT_FIELDS,
     "company_id",
-    "hubspot_id",
-    "lemlist_lead_id",
+    "data",
+    "provenance",
+    "imported_at",
+    "updated_at",
 )
 
 
-def _provenance_json(provenance: dict[str, Any], stamps: dict[int, str]) -> str:
-    """`json.dumps(provenance)`, with each stamp (one shared dict per batch) encoded once:
-    encoding the same `{"source", "at"}` a dozen times per row was a tenth of import time."""
-    parts = []
-    for key, stamp in provenance.items():
-        encoded = stamps.get(id(stamp))
-        if encoded is None:
-            encoded = stamps[id(stamp)] = json.dumps(stamp)
-        parts.append(f"{json.dumps(key)}:{encoded}")
-    return "{" + ",".join(parts) + "}"
+def _provenance_json(provenance: dict[str, Any], encoded: dict[tuple[str, ...], str]) -> str:
+    """`json.dumps(provenance)` for a new row. A batch's rows share one stamp object and
+    mostly the same fields, so the text is built once per distinct set of fields: encoding
+    the same `{"source", "at"}` a dozen times per row was a tenth of import time."""
+    stamps = {id(stamp) for stamp in provenance.values()}
+    if len(stamps) != 1:
+        return json.dumps(provenance)
+    key = (str(stamps.pop()), *provenance)
+    text = encoded.get(key)
+    if text is None:
+        text = encoded[key] = json.dumps(provenance)
+    return text
 
 
 async def _insert_contacts(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name != "postgresql":
         await conn.execute(sa.insert(CONTACTS), rows)
         return
-    columns: list[list[Any]] = [[row[name] for row in rows] for name in _PG_COLUMNS]
-    columns.append([json.dumps(row["data"]) for row in rows])
-    stamps: dict[int, str] = {}
-    columns.append([_provenance_json(row["provenance"], stamps) for row in rows])
-    columns.append([row["imported_at"] for row in rows])
+    encoded: dict[tuple[str, ...], str] = {}
+    records = [
+        (
+            *(row[name] for name in _PG_COPY_COLUMNS[:-4]),
+            json.dumps(row["data"]),
+            _provenance_json(row["provenance"], encoded),
+            row["imported_at"],
+            row["updated_at"],
+        )
+        for row in rows
+    ]
     driver = await driver_connection(conn)
-    await driver.execute(_PG_INSERT, *columns)
+    await driver.copy_records_to_table(
+        CONTACTS.name, records=records, columns=list(_PG_COPY_COLUMNS)
+    )
 
 
 async def _apply_updates(

@@ -11,6 +11,7 @@ _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Invisible characters that survive copy-pasting out of web pages and spreadsheets.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _NAMED_ADDRESS = re.compile(r"<([^<>]*)>\s*$")
+_WHITESPACE = re.compile(r"\s")
 _MAX_LOCAL_PART = 64
 _MAX_LABEL = 63
 _MAX_DOMAIN = 253
@@ -56,7 +57,7 @@ def email_problem(email: str) -> str | None:
     """
     if not email:
         return "no email"
-    if any(ch.isspace() for ch in email):
+    if _WHITESPACE.search(email):
         return "contains spaces"
     if "@" not in email:
         return "not an email address (no @)"
@@ -74,6 +75,7 @@ def email_problem(email: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65_536)  # a file names the same few thousand domains again and again
 def _domain_problem(domain: str) -> bool:
     if not domain or len(domain) > _MAX_DOMAIN or "." not in domain:
         return True
@@ -81,7 +83,7 @@ def _domain_problem(domain: str) -> bool:
     for label in labels:
         if not label or len(label) > _MAX_LABEL or label[0] == "-" or label[-1] == "-":
             return True
-        if not all(ch.isalnum() or ch == "-" for ch in label):
+        if not label.replace("-", "").isalnum():
             return True
     tld = labels[-1]
     return not (tld.startswith("xn--") or (len(tld) >= 2 and tld.isalpha()))

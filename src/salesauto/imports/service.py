@@ -15,6 +15,7 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from salesauto.contacts.bulk_insert import insert_new_contacts
 from salesauto.contacts.merge import ContactFacts
 from salesauto.contacts.repository import merge_contacts
 from salesauto.imports.csv_format import detect_format
@@ -27,6 +28,8 @@ from salesauto.kit.time import utcnow
 from salesauto.suppressions.repository import suppressed
 
 SAMPLE_BYTES = 64 * 1024
+# Fresh statistics once a workspace's contacts have grown by this many rows (and then each time
+# they double again while the import runs): see `StatisticsRefresher`.
 ANALYZE_AFTER_ROWS = 5_000
 # (rows read, bytes read, total bytes) after each batch.
 Progress = Callable[[int, int, int], Awaitable[None]]
@@ -77,7 +80,7 @@ async def import_csv(
     source: str = "csv",
     file_name: str | None = None,
     mapping: dict[str, str | None] | None = None,
-    batch_rows: int = 2000,
+    batch_rows: int = 5000,
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import `path` into the workspace's contacts; returns the summary (never raises for
@@ -88,22 +91,38 @@ async def import_csv(
         summary = ImportSummary(
             source=source, file_name=file_name or path.name, mapping=column_mapping.as_dict()
         )
+        statistics = StatisticsRefresher(engine)
         seen: set[int] = set()
         batch: dict[str, ContactFacts] = {}
         repeats: set[str] = set()  # in this batch, but first seen in an earlier batch
         in_flight: asyncio.Task[None] | None = None
 
+        # PostgreSQL inserts new contacts first while the last batch was mostly new.
+        mostly_new = engine.dialect.name == "postgresql"
+
         async def merge(facts: list[ContactFacts], quiet: set[str], rows: int) -> None:
+            nonlocal mostly_new
+            at = utcnow()
+            created: set[str] = set()
+            if mostly_new:
+                new = [f for f in facts if f.email not in quiet]
+                created = await insert_new_contacts(engine, owner_id, new, source=source, at=at)
+                mostly_new = len(created) * 2 >= len(facts)
+            rest = [f for f in facts if f.email not in created]
             async with engine.begin() as conn:
                 counts = await merge_contacts(
-                    conn, owner_id, facts, source=source, at=utcnow(), quiet=quiet
+                    conn, owner_id, rest, source=source, at=at, quiet=quiet
                 )
                 blocked = await suppressed(conn, owner_id, {f.email for f in facts} - quiet)
+            counts.created += len(created)
+            if engine.dialect.name == "postgresql" and not mostly_new:
+                mostly_new = counts.created * 2 >= len(facts)
             summary.created += counts.created
             summary.erased += counts.erased
             summary.updated += counts.updated
             summary.unchanged += counts.unchanged
             summary.suppressed += len(blocked)
+            await statistics.grew(counts.created)
             if progress is not None:
                 await progress(rows, stream.tell(), total)
 
@@ -150,7 +169,7 @@ async def import_csv(
                     batch[facts.email] = facts
                 if len(batch) >= batch_rows:
                     await flush()
-                elif summary.rows_read % 256 == 0:
+                elif summary.rows_read % 64 == 0:
                     await asyncio.sleep(0)  # let the in-flight merge talk to the database
         except InvalidCsv as error:
             await drain()
@@ -166,14 +185,44 @@ async def import_csv(
                 in_flight.cancel()
             raise
         await drain()
-    await refresh_statistics(engine, summary)
+    await statistics.finish()
     return summary
 
 
-async def refresh_statistics(engine: AsyncEngine, summary: ImportSummary) -> None:
-    """After a big import, let PostgreSQL's planner see the new rows at once: with stale
-    statistics it scans every contact of the workspace for each lookup of the next import."""
-    if engine.dialect.name == "postgresql" and summary.created >= ANALYZE_AFTER_ROWS:
-        async with engine.connect() as conn:
-            await conn.execute(sa.text("ANALYZE imported_contacts, companies"))
+class StatisticsRefresher:
+    """Keeps PostgreSQL's planner statistics in step with a big import.
+
+    With statistics taken when the workspace was small, the planner keeps choosing a scan of
+    every contact for each batch's lookups, and a batch's lookup time grows with the table
+    (7 ms at the start of a 100,000-row import, 26 ms at its end). Only the lookup columns are
+    analysed (a few ms, where the whole table with its JSON columns takes most of a second),
+    each time the import has doubled what it created, and once more at the end so the next
+    import starts with a good plan.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._created = 0
+        self._next = ANALYZE_AFTER_ROWS
+
+    async def grew(self, created: int) -> None:
+        self._created += created
+        if self._created >= self._next:
+            self._next = self._created * 2
+            await self._analyze()
+
+    async def finish(self) -> None:
+        if self._created >= ANALYZE_AFTER_ROWS:
+            await self._analyze()
+
+    async def _analyze(self) -> None:
+        if self._engine.dialect.name != "postgresql":
+            return
+        async with self._engine.connect() as conn:
+            await conn.execute(
+                sa.text(
+                    "ANALYZE imported_contacts (owner_id, email, company_domain),"
+                    " companies (owner_id, domain)"
+                )
+            )
             await conn.commit()
