@@ -38,3 +38,4 @@ bench: setup
 	$(BIN)/python bench/providers.py
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/webhooks.py

@@ -112,6 +112,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "job_shutdown_grace_seconds": 5.0,
         "job_modules": TEST_JOB_MODULES,
         "log_level": "WARNING",
+        # A poll every minute would pull the sandbox's activities into unrelated tests.
+        "lemlist_polling": "off",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]

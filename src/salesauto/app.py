@@ -11,8 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from salesauto import __version__
+from salesauto.campaigns.endpoints import router as campaigns_router
 from salesauto.config import Settings, get_settings
 from salesauto.contacts.endpoints import router as contacts_router
+from salesauto.deadletter.endpoints import router as dead_letter_router
 from salesauto.events.endpoints import router as events_router
 from salesauto.health.endpoints import router as health_router
 from salesauto.imports.endpoints import router as imports_router
@@ -30,6 +32,8 @@ from salesauto.observability.middleware import RequestLogMiddleware
 from salesauto.pipeline.endpoints import router as pipeline_router
 from salesauto.platform import Platform
 from salesauto.suppressions.endpoints import router as suppressions_router
+from salesauto.webhooks.endpoints import public_router as webhooks_public_router
+from salesauto.webhooks.endpoints import router as webhooks_router
 
 log = structlog.get_logger(__name__)
 SANDBOX_PATH = "/sandbox"
@@ -70,6 +74,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     )
     app.add_middleware(UploadSizeLimit, max_bytes=settings.import_max_upload_mb * 1024 * 1024)
     app.add_middleware(RequestLogMiddleware)
+    # First: routes are matched in order, and providers post webhooks by the thousand.
+    app.include_router(webhooks_public_router)
     app.include_router(health_router)
     app.include_router(jobs_router)
     app.include_router(integrations_router)
@@ -77,7 +83,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.include_router(imports_router)
     app.include_router(suppressions_router)
     app.include_router(pipeline_router)
+    app.include_router(campaigns_router)
     app.include_router(events_router)
+    app.include_router(webhooks_router)
+    app.include_router(dead_letter_router)
     if sandbox is not None:
         app.mount(SANDBOX_PATH, sandbox)
     _install_error_handlers(app)

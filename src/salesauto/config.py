@@ -101,7 +101,7 @@ class Settings(BaseSettings):
         1024, ge=1, le=100_000, description="Largest CSV upload accepted (413 above it)."
     )
     import_batch_rows: int = Field(
-        2000, ge=100, le=50_000, description="Rows merged per database transaction on import."
+        5000, ge=100, le=50_000, description="Rows merged per database transaction on import."
     )
 
     # Providers. Each reads the name users already have (`HUBSPOT_ACCESS_TOKEN`) or the
@@ -254,6 +254,59 @@ class Settings(BaseSettings):
     )
     pipeline_retry_base_seconds: float = Field(
         30.0, gt=0, description="First wait before an outage's items are retried (doubles)."
+    )
+
+    # -- webhooks: provider events in, orphans retried, dead letters kept --------------------
+    public_base_url: str | None = Field(
+        None,
+        description="The URL providers reach this API at (https://sales.example.com): webhook "
+        "URLs are built from it and HubSpot signatures are checked against it, never against "
+        "request headers.",
+    )
+    webhook_max_body_kb: int = Field(
+        256, ge=1, le=10_240, description="Largest webhook body accepted (413 above it)."
+    )
+    webhook_orphan_max_attempts: int = Field(
+        8,
+        ge=1,
+        le=50,
+        description="Tries for an event whose enrollment is unknown before it becomes a dead "
+        "letter (the first try included).",
+    )
+    webhook_orphan_base_delay_seconds: float = Field(
+        30.0, gt=0, description="Wait before an orphaned event's first retry (doubles each time)."
+    )
+    webhook_orphan_degraded_depth: int = Field(
+        1000, ge=0, description="/health/ready says degraded when more events wait as orphans."
+    )
+    dead_letter_degraded_count: int = Field(
+        100, ge=0, description="/health/ready says degraded when more dead letters are pending."
+    )
+    webhook_receipt_retention_days: float = Field(
+        30.0,
+        gt=0,
+        description="Processed webhook receipts older than this are deleted (daily); orphans, "
+        "dead and failed ones are kept.",
+    )
+    redis_key_prefix: str = Field(
+        "salesauto",
+        min_length=1,
+        max_length=64,
+        description="Prefix of the Redis keys this deployment writes (the orphaned-event "
+        "lists), so several deployments can share one Redis.",
+    )
+    lemlist_polling: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Read lemlist's activities every minute as a fallback for webhooks: `auto` "
+        "polls while the workspace has no lemlist hook registered, `on` always (deduplicated "
+        "against webhook deliveries), `off` never.",
+    )
+    lemlist_poll_lookback_hours: float = Field(
+        24.0,
+        gt=0,
+        le=24 * 90,
+        description="How far back the first lemlist poll reads activities (later polls go on "
+        "from their cursor).",
     )
 
     @model_validator(mode="after")

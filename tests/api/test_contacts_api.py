@@ -244,7 +244,9 @@ async def test_erasing_a_contact_deletes_its_enrollments_and_cached_profiles(
                 sa.insert(EVENTS).values(
                     id=uuid.uuid4(),
                     enrollment_id=enrollment_ids["bob@acme.com"],
-                    event_type="emailsOpened",
+                    instance_id=ref.instance_id,
+                    provider="lemlist",
+                    event_type="opened",
                     event_data={"leadEmail": "bob@acme.com"},
                     timestamp=now,
                 )
@@ -277,17 +279,17 @@ async def test_companies_with_their_contact_counts(imported: httpx.AsyncClient) 
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["nextCursor"] is None
-    assert [(c["domain"], c["name"], c["contacts"]) for c in body["companies"]] == [
-        ("acme.com", "Acme", 2),
-        ("globex.io", "Globex", 2),
-    ]
+    # Companies first seen in the same batch have no meaningful order among themselves.
+    listed = [(c["domain"], c["name"], c["contacts"]) for c in body["companies"]]
+    assert sorted(listed) == [("acme.com", "Acme", 2), ("globex.io", "Globex", 2)]
+    in_order = [c["domain"] for c in body["companies"]]
 
     first = (await imported.get("/api/companies", params={"limit": 1})).json()
-    assert [c["domain"] for c in first["companies"]] == ["acme.com"]
+    assert [c["domain"] for c in first["companies"]] == in_order[:1]
     rest = (
         await imported.get("/api/companies", params={"limit": 1, "cursor": first["nextCursor"]})
     ).json()
-    assert [c["domain"] for c in rest["companies"]] == ["globex.io"]
+    assert [c["domain"] for c in rest["companies"]] == in_order[1:]
     assert rest["nextCursor"] is None
 
     found = (await imported.get("/api/companies", params={"q": "GLOB"})).json()
@@ -296,7 +298,7 @@ async def test_companies_with_their_contact_counts(imported: httpx.AsyncClient) 
     acme = await imported.get("/api/companies/WWW.Acme.com")
     assert acme.status_code == 200
     assert (acme.json()["domain"], acme.json()["contacts"]) == ("acme.com", 2)
-    assert acme.json()["id"] == body["companies"][0]["id"]
+    assert acme.json()["id"] == body["companies"][in_order.index("acme.com")]["id"]
 
 
 async def test_an_unknown_company_is_404(imported: httpx.AsyncClient) -> None:

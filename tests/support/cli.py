@@ -16,6 +16,8 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment without provider keys, with its own data dir and quiet logs."""
     env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
     env.update({"SALESAUTO_DATA_DIR": str(data_dir), "SALESAUTO_LOG_LEVEL": "WARNING"})
+    # A scheduler's minute poll of lemlist would change what a command under test reports.
+    env["SALESAUTO_LEMLIST_POLLING"] = "off"
     env.update(extra)
     return env
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from typing import Annotated
 
 import typer
 
 from salesauto import __version__
-from salesauto.cli import demo, imports, integrations, jobs
+from salesauto.cli import demo, dlq, imports, integrations, jobs, webhooks
 from salesauto.cli.common import console, fail, load_settings, migrate_embedded
 from salesauto.kit.migrate import upgrade_to_head
 from salesauto.observability.logging import redact_text
@@ -23,6 +24,8 @@ app = typer.Typer(
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(integrations.app, name="integrations")
 app.add_typer(imports.app, name="import")
+app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(dlq.app, name="dlq")
 app.command(name="sandbox")(integrations.sandbox)
 app.command(name="demo")(demo.demo)
 
@@ -66,6 +69,7 @@ def serve(
     )
     migrate_embedded(settings)
     application = create_app(settings, run_worker=settings.worker_in_process and not no_worker)
+    freeze_startup_objects()
     console.print(
         f"salesauto {__version__} on http://{settings.host}:{settings.port} (API docs at /docs)"
     )
@@ -94,6 +98,7 @@ def worker(
         platform = Platform.build(settings)
         await platform.start(events=False)
         running = platform.start_worker(concurrency=concurrency, scheduler=not no_scheduler)
+        freeze_startup_objects()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -107,6 +112,14 @@ def worker(
         await platform.stop()
 
     asyncio.run(run())
+
+
+def freeze_startup_objects() -> None:
+    """What a long-running process built at start-up (modules, routes, table metadata) lives
+    as long as it does: frozen, a full garbage collection no longer walks it each time. On
+    the 2-core machine those walks paused the API 50-120 ms under webhook load (its p99)."""
+    gc.collect()
+    gc.freeze()
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from salesauto.kit.time import utcnow
 from salesauto.models.jobs import JOB_STATUSES
 from salesauto.observability import metrics
 from salesauto.platform import Platform
+from salesauto.webhooks.backlog import read_backlog, refresh_backlog_metrics
 
 router = APIRouter(tags=["health"])
 
@@ -59,10 +60,13 @@ async def readiness(request: Request) -> JSONResponse:
     if platform.settings.redis_url is not None:
         checks["redis"] = await _redis_check(platform.settings.redis_url.get_secret_value())
         ready &= checks["redis"]["ok"]
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
+    degraded = False
+    if checks["database"]["ok"]:
+        # Reported, not gating: a webhook backlog past its threshold says "degraded".
+        checks["webhooks"] = (await read_backlog(platform.engine)).report(platform.settings)
+        degraded = not checks["webhooks"]["ok"]
+    status = ("degraded" if degraded else "ready") if ready else "not ready"
+    return JSONResponse({"status": status, "checks": checks}, status_code=200 if ready else 503)
 
 
 async def _redis_check(url: str) -> dict[str, Any]:
@@ -91,4 +95,5 @@ async def prometheus_metrics(request: Request) -> Response:
         totals[status] = totals.get(status, 0) + count
     for status, count in totals.items():
         metrics.QUEUE_DEPTH.labels(status, "all").set(count)
+    await refresh_backlog_metrics(platform.engine)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -28,6 +28,9 @@ BUILTIN_JOB_MODULES = (
     "salesauto.pipeline.outreach",
     "salesauto.pipeline.selection",
     "salesauto.pipeline.maintenance",
+    "salesauto.campaigns.tasks",
+    "salesauto.webhooks.tasks",
+    "salesauto.suppressions.tasks",
 )
 
 

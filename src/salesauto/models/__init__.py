@@ -13,6 +13,7 @@ from salesauto.models.chat import ChatConversation, ChatMessage
 from salesauto.models.contacts import Company, EnrichmentCacheEntry, ImportedContact, Suppression
 from salesauto.models.jobs import CronRun, Job, JobEvent, JobResult, Worker
 from salesauto.models.security import ApiKey
+from salesauto.models.webhooks import ProviderPollCursor, WebhookEndpoint, WebhookReceipt
 
 __all__ = [
     "ApiKey",
@@ -31,7 +32,10 @@ __all__ = [
     "Job",
     "JobEvent",
     "JobResult",
+    "ProviderPollCursor",
     "Suppression",
+    "WebhookEndpoint",
+    "WebhookReceipt",
     "Worker",
     "YoloActivity",
 ]

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from salesauto.observability import metrics
 
 log = structlog.get_logger("salesauto.access")
+LEMLIST_HOOK_PATH = "/webhooks/lemlist/"
 
 
 class RequestLogMiddleware:
@@ -47,11 +48,18 @@ class RequestLogMiddleware:
             log.info(
                 "http.request",
                 method=scope["method"],
-                path=scope["path"],
+                path=_loggable_path(scope["path"]),
                 status=status,
                 duration_ms=round(elapsed * 1000, 2),
             )
             structlog.contextvars.unbind_contextvars("request_id")
+
+
+def _loggable_path(path: str) -> str:
+    # A lemlist hook's URL token is its secret: never written to the access log.
+    if path.startswith(LEMLIST_HOOK_PATH):
+        return LEMLIST_HOOK_PATH + "***"
+    return path
 
 
 def _route_template(scope: Scope) -> str:

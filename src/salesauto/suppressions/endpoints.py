@@ -20,7 +20,8 @@ router = APIRouter(prefix="/api/suppressions", tags=["suppressions"])
 
 
 def _service(request: Request) -> SuppressionService:
-    return SuppressionService(request.app.state.platform.engine)
+    platform = request.app.state.platform
+    return SuppressionService(platform.engine, platform.notifier)
 
 
 Service = Annotated[SuppressionService, Depends(_service)]
@@ -46,6 +47,8 @@ async def add_suppression(
     """Suppress an email or a whole domain (`{"value", "reason"}`), or many (`{"entries"}`).
 
     Invalid entries come back under `rejected`; the others are added; re-adding is harmless.
+    The enrollments they cover stop at once, and lemlist's unsubscribe list gets them by a
+    `suppressions.propagate` job, so lemlist stops every campaign of theirs too.
     """
     if isinstance(body, SuppressionBatch):
         return await service.add(owner, body.entries)

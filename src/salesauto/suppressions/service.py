@@ -1,15 +1,21 @@
-"""Adding, listing and removing suppressions; emails and domains normalised like contacts."""
+"""Adding, listing and removing suppressions; emails and domains normalised like contacts.
+
+Adding one stops the running enrollments it covers and queues its push to lemlist's
+unsubscribe list, in the same transaction (see propagation.py).
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from salesauto.events.notifier import Notifier
 from salesauto.imports.cells import email_problem, normalise_domain, normalise_email
 from salesauto.kit.errors import Conflict, InvalidInput, NotFound
 from salesauto.kit.pagination import decode_cursor, encode_cursor
 from salesauto.kit.time import utcnow
-from salesauto.suppressions.repository import SUPPRESSIONS, add_suppressions, suppressed
+from salesauto.suppressions.propagation import suppress_everywhere
+from salesauto.suppressions.repository import SUPPRESSIONS, suppressed
 from salesauto.suppressions.schemas import (
     SuppressionAdded,
     SuppressionCreate,
@@ -34,13 +40,18 @@ def classify(value: str) -> tuple[SuppressionKind, str]:
 
 
 class SuppressionService:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, notifier: Notifier | None = None) -> None:
         self.engine = engine
+        self.notifier = notifier  # wakes workers for the lemlist push; they poll without it
 
     async def add(
         self, owner_id: str, entries: list[SuppressionCreate], *, source: str = "api"
     ) -> SuppressionAdded:
-        """Add entries; invalid ones are reported, the rest go in; re-adding is a no-op."""
+        """Add entries; invalid ones are reported, the rest go in; re-adding is a no-op.
+
+        The enrollments they cover stop and the new entries are queued for lemlist's
+        unsubscribe list, with the rows, in one transaction.
+        """
         accepted: list[tuple[str, str, str]] = []
         rejected: list[dict[str, str]] = []
         for entry in entries:
@@ -51,7 +62,7 @@ class SuppressionService:
                 continue
             accepted.append((kind, value, entry.reason))
         async with self.engine.begin() as conn:
-            ids = await add_suppressions(conn, owner_id, accepted, source=source, at=utcnow())
+            ids = await suppress_everywhere(conn, owner_id, accepted, source=source, at=utcnow())
             rows = (
                 await conn.execute(
                     sa.select(SUPPRESSIONS).where(
@@ -59,6 +70,8 @@ class SuppressionService:
                     )
                 )
             ).all()
+        if ids and self.notifier is not None:
+            self.notifier.jobs_available()
         added = [SuppressionView.model_validate(dict(row._mapping)) for row in rows]
         return SuppressionAdded(
             added=added, already_listed=len(accepted) - len(ids), rejected=rejected

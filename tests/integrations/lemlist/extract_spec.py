@@ -22,10 +22,12 @@ SUBSET = HERE / "lemlist_v2_subset.json"
 # (method, path as written in the spec): what the sandbox emulator serves.
 OPERATIONS = (
     ("get", "/campaigns"),
+    ("post", "/campaigns"),
     ("get", "/campaigns/{campaignId}"),
     ("post", "/campaigns/{campaignId}/start"),
     ("post", "/campaigns/{campaignId}/pause"),
     ("get", "/v2/campaigns/{campaignId}/stats"),
+    ("post", "/sequences/{sequenceId}/steps"),
     ("get", "/campaigns/{campaignId}/leads/"),
     ("post", "/campaigns/{campaignId}/leads/"),
     ("get", "/leads"),

@@ -153,6 +153,13 @@ async def test_emulator_responses_match_the_official_schemas(
     await c.call("GET /unsubscribes/{email}", "GET", "/unsubscribes/quit@contract.example")
     await c.call("DELETE /unsubscribes/{email}", "DELETE", "/unsubscribes/quit@contract.example")
     await c.call("DELETE /hooks/{hookId}", "DELETE", f"/hooks/{hook['_id']}")
+    created = await c.call("POST /campaigns", "POST", "/campaigns", json={"name": "Spawned"})
+    await c.call(
+        "POST /sequences/{sequenceId}/steps",
+        "POST",
+        f"/sequences/{created['sequenceId']}/steps",
+        json={"type": "email", "subject": "Hi {{firstName}}", "message": "Hello"},
+    )
 
     assert c.covered == set(OPERATIONS), f"not exercised: {set(OPERATIONS) - c.covered}"
 

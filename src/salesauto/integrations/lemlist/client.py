@@ -16,16 +16,20 @@ from salesauto.integrations.http import ProviderHttp, ProviderRejected
 from salesauto.integrations.lemlist.schemas import (
     Activity,
     Campaign,
+    CampaignCreate,
     CampaignDetail,
     CampaignLeadRef,
     CampaignPage,
     CampaignState,
     CampaignStats,
+    CreatedCampaign,
     Hook,
     HookCreate,
     Lead,
     LeadMembership,
     LeadUpdate,
+    SequenceStep,
+    SequenceStepCreate,
     Unsubscribe,
 )
 from salesauto.integrations.models import EnrollmentOutcome, OutreachActivity, OutreachLead
@@ -142,6 +146,18 @@ class LemlistClient:
             "POST", f"campaigns/{_segment(campaign_id)}/pause", idempotent=True
         )
         return CampaignState.model_validate(response.json())
+
+    async def create_campaign(self, campaign: CampaignCreate) -> CreatedCampaign:
+        """A new campaign with an empty sequence (not idempotent: call it once)."""
+        response = await self.http.request("POST", "campaigns", json=campaign.to_body())
+        return CreatedCampaign.model_validate(response.json())
+
+    async def add_sequence_step(self, sequence_id: str, step: SequenceStepCreate) -> SequenceStep:
+        """Append a step to a campaign's sequence."""
+        response = await self.http.request(
+            "POST", f"sequences/{_segment(sequence_id)}/steps", json=step.to_body()
+        )
+        return SequenceStep.model_validate(response.json())
 
     async def list_campaign_leads(
         self, campaign_id: str, *, state: str | None = None, limit: int = 100

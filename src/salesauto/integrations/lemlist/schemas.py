@@ -64,6 +64,37 @@ class CampaignState(LemlistRecord):
     state: str
 
 
+class CampaignCreate(LemlistInput):
+    """`POST /campaigns`: a new, empty campaign (its steps are added to its sequence)."""
+
+    name: str
+    timezone: str | None = None
+    auto_review: bool | None = Field(None, alias="autoReview")
+
+
+class CreatedCampaign(LemlistRecord):
+    id: str = Field(alias="_id")
+    name: str
+    sequence_id: str = Field(alias="sequenceId")
+    state: str | None = None
+
+
+class SequenceStepCreate(LemlistInput):
+    """`POST /sequences/{sequenceId}/steps`: `delay` is days after the previous step."""
+
+    type: str  # email | linkedinSend | phone | manual | …
+    delay: int | None = None
+    subject: str | None = None
+    message: str | None = None
+    title: str | None = None
+
+
+class SequenceStep(LemlistRecord):
+    id: str = Field(alias="_id")
+    type: str
+    delay: int | None = None
+
+
 class StepStats(LemlistRecord):
     index: int
     sequence_id: str | None = Field(None, alias="sequenceId")

@@ -1,18 +1,20 @@
-"""Campaign routes: list (bare array or `{campaigns, pagination}`), get, start, pause, stats."""
+"""Campaign routes: list (bare array or `{campaigns, pagination}`), create, get, start, pause,
+stats, and adding steps to a campaign's sequence."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 
 from salesauto.integrations.sandbox.lemlist.common import campaign_or_404, page, parse_moment
 from salesauto.integrations.sandbox.lemlist.gate import LemlistError
 from salesauto.integrations.sandbox.lemlist.runtime import LemlistRuntime
-from salesauto.integrations.sandbox.lemlist.state import Campaign
+from salesauto.integrations.sandbox.lemlist.state import Campaign, Step, iso
 
 CAMPAIGNS_MAX = 100
+STEP_TYPES = ("email", "manual", "phone", "api", "linkedinVisit", "linkedinInvite", "linkedinSend")
 
 
 def campaigns_router(runtime: LemlistRuntime) -> APIRouter:
@@ -36,6 +38,53 @@ def campaigns_router(runtime: LemlistRuntime) -> APIRouter:
         if offset is None and page_number:
             offset = (page_number - 1) * size
         return _list(runtime, version, size, offset, sortOrder, status, createdBy)
+
+    @router.post("/campaigns")
+    async def create_campaign(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """A new campaign, in draft, with an empty sequence."""
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise LemlistError(400, "Bad params: name is required")
+        campaign = state.add_campaign(name.strip(), "draft", runtime.now, empty=True)
+        return {
+            "_id": campaign.id,
+            "name": campaign.name,
+            "sequenceId": campaign.sequence_id,
+            "scheduleIds": [campaign.schedule_id],
+            "teamId": state.team_id,
+            "createdBy": campaign.created_by,
+            "createdAt": iso(campaign.created_at),
+            "state": campaign.status,
+            "senders": [],
+            "stopOnEmailReplied": True,
+            "unsubscribe": "campaign",
+        }
+
+    @router.post("/sequences/{sequence_id}/steps")
+    async def add_step(sequence_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """Append a step; `delay` is days after the previous step (0 first, else 1)."""
+        campaign = next((c for c in state.campaigns.values() if c.sequence_id == sequence_id), None)
+        if campaign is None:
+            raise LemlistError(404, "Sequence not found")
+        kind = body.get("type")
+        if kind not in STEP_TYPES:
+            raise LemlistError(400, f"Bad params: type must be one of {', '.join(STEP_TYPES)}")
+        if kind == "email" and not body.get("subject"):
+            raise LemlistError(400, "Bad params: subject is required for email steps")
+        delay = body.get("delay", 1 if campaign.steps else 0)
+        if not isinstance(delay, int) or delay < 0:
+            raise LemlistError(400, "Bad params: delay must be a positive integer")
+        start = campaign.steps[-1].delay_days if campaign.steps else 0
+        step = Step(
+            state.new_id("stp"),
+            len(campaign.steps),
+            start + delay,
+            str(body.get("subject") or body.get("title") or ""),
+            str(body.get("message") or ""),
+            state.new_id("etp"),
+        )
+        campaign.steps.append(step)
+        return {"_id": step.id, "type": kind, "delay": delay, "emailTemplateId": step.template_id}
 
     @router.get("/campaigns/{campaign_id}")
     async def get_campaign(campaign_id: str) -> dict[str, Any]:

@@ -108,9 +108,11 @@ class EngagementEngine:
 
     def _plan(self, email: str, steps: int) -> LeadPlan:
         rng = random.Random(f"{self.seed}|{email.lower()}")
+        steps = max(steps, 1)  # a campaign created through the API may have no step yet
         bounces = rng.random() < BOUNCE_RATE
         replies_at = rng.random() < REPLY_RATE and not bounces
-        reply_step = rng.choices(range(steps), REPLY_STEP_WEIGHTS[:steps])[0]
+        weights = (REPLY_STEP_WEIGHTS + (0.1,) * steps)[:steps]  # longer API-made sequences
+        reply_step = rng.choices(range(steps), weights)[0]
         reply_class = replies.pick_class(rng)
         unsubscribes = not bounces and not replies_at and rng.random() < UNSUBSCRIBE_RATE
         unsubscribe_step = rng.randrange(steps)
@@ -143,6 +145,8 @@ class EngagementEngine:
         if lead is None or plan is None:
             return 0  # removed since
         campaign = self.state.campaigns[lead.campaign_id]
+        if due.step >= len(campaign.steps):
+            return 0  # a sequence with no such step (yet): nothing to send
         if due.kind == "send":
             return self._send(due, lead, campaign, plan)
         step = campaign.steps[due.step]

@@ -245,9 +245,16 @@ class LemlistState:
             )
 
     def add_campaign(
-        self, name: str, status: str, created_at: float, *, labels: list[str] | None = None
+        self,
+        name: str,
+        status: str,
+        created_at: float,
+        *,
+        labels: list[str] | None = None,
+        empty: bool = False,
     ) -> Campaign:
-        """A campaign with lemlist's usual 3-email sequence (day 0, day 3, day 8)."""
+        """A campaign with lemlist's usual 3-email sequence (day 0, day 3, day 8), or with
+        no step yet when `empty` (one created through the API)."""
         sequence_id = self.new_id("seq")
         steps = [
             Step(
@@ -258,7 +265,7 @@ class LemlistState:
                 template.body,
                 self.new_id("etp"),
             )
-            for index, template in enumerate(STEP_TEMPLATES)
+            for index, template in enumerate(() if empty else STEP_TEMPLATES)
         ]
         campaign = Campaign(
             id=self.new_id("cam"),

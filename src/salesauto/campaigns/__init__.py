@@ -1,0 +1,1 @@
+"""Campaigns: templates, their instances at the provider, enrollments and provider events."""

@@ -1,0 +1,1 @@
+"""The dead-letter store: provider events kept for inspection, replay and discard."""

@@ -1,0 +1,1 @@
+"""Provider webhooks: verified receipts, processing jobs, orphan retries, hook registration."""

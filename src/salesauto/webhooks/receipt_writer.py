@@ -1,0 +1,164 @@
+"""Storing receipts with group commit: deliveries that arrive together share a transaction.
+
+A provider in a hurry (a campaign's sends, opens and clicks) posts hundreds of deliveries a
+second, one event each. Written one transaction apiece, every delivery pays BEGIN, two
+inserts and COMMIT, and queues its own processing job. Here the deliveries waiting while a
+write is in flight are written next, together: one multi-row insert (duplicates skipped by the
+unique (provider, event id)), one `webhooks.process` job per workspace and
+`RECEIPTS_PER_JOB` receipts, one commit. Each request is answered once its own receipts are
+committed, exactly as before; a lone delivery is written at once (there is no waiting
+window), so batching only happens when deliveries queue up anyway.
+
+Each flush runs as a task of its own (up to `WRITES_MAX` at once, so one batch can be written
+while another waits for the database), started when a delivery finds fewer running and ending
+when nothing is left to write, so a cancelled request never strands the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import partial
+
+from salesauto.jobs.queue import Queue
+from salesauto.jobs.repository import NewJob, dialect_insert
+from salesauto.webhooks.repository import RECEIPTS, NewReceipt
+
+PROCESS_JOB = "webhooks.process"
+RECEIPTS_PER_JOB = 500
+BATCH_MAX = 500  # receipts per transaction
+# Writes in flight at once: while one waits for the database, the next batch can go out.
+WRITES_MAX = 2
+# Workers (and this process's event tail) are told of new jobs at most this often: each
+# signal makes every listener poll the database, and under load workers are busy anyway.
+SIGNAL_EVERY_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class Received:
+    stored: int
+    duplicates: int
+
+
+@dataclass
+class _Waiting:
+    receipts: list[NewReceipt]
+    answer: asyncio.Future[Received]
+
+
+class ReceiptWriter:
+    def __init__(self, queue: Queue) -> None:
+        self.queue = queue
+        self._waiting: list[_Waiting] = []
+        self._flushes: set[asyncio.Task[None]] = set()
+        self._signal: asyncio.TimerHandle | None = None
+
+    async def store(self, receipts: list[NewReceipt]) -> Received:
+        """Store new receipts and queue their processing; duplicates are only counted."""
+        if not receipts:
+            return Received(0, 0)
+        answer: asyncio.Future[Received] = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Waiting(receipts, answer))
+        # A finished flush is done at once (no await after its last look at the queue).
+        self._flushes = {flush for flush in self._flushes if not flush.done()}
+        if len(self._flushes) < WRITES_MAX:
+            self._flushes.add(asyncio.create_task(self._flush_all(), name="salesauto-receipts"))
+        return await answer
+
+    async def _flush_all(self) -> None:
+        while self._waiting:
+            batch = self._next_batch()
+            try:
+                stored = await self.queue.write(partial(self._write, batch))
+            except Exception as error:  # each request gets the error (500, provider retries)
+                for waiting in batch:
+                    if not waiting.answer.done():
+                        waiting.answer.set_exception(error)
+                continue
+            if stored and self._signal is None:
+                self._signal = asyncio.get_running_loop().call_later(
+                    SIGNAL_EVERY_SECONDS, self._jobs_available
+                )
+            for waiting in batch:
+                new = 0
+                for receipt in waiting.receipts:
+                    key = (receipt.provider, receipt.event_id)
+                    if stored.pop(key, None) is not None:  # the first copy in the batch only
+                        new += 1
+                if not waiting.answer.done():
+                    waiting.answer.set_result(Received(new, len(waiting.receipts) - new))
+
+    def _jobs_available(self) -> None:
+        self._signal = None
+        self.queue.notifier.jobs_available()
+
+    def _next_batch(self) -> list[_Waiting]:
+        """The oldest waiting deliveries, up to BATCH_MAX receipts (at least one delivery)."""
+        batch: list[_Waiting] = []
+        size = 0
+        while self._waiting:
+            count = len(self._waiting[0].receipts)
+            if batch and size + count > BATCH_MAX:
+                break
+            batch.append(self._waiting.pop(0))
+            size += count
+        return batch
+
+    async def _write(self, batch: list[_Waiting]) -> dict[tuple[str, str], int]:
+        """One transaction: the batch's receipts not stored before, and their jobs. Returns
+        the receipts it stored, by (provider, event id)."""
+        unique: dict[tuple[str, str], NewReceipt] = {}
+        for waiting in batch:
+            for receipt in waiting.receipts:
+                unique.setdefault((receipt.provider, receipt.event_id), receipt)
+        rows = [
+            {
+                "provider": receipt.provider,
+                "event_id": receipt.event_id,
+                "owner_id": receipt.owner_id,
+                "endpoint_id": receipt.endpoint_id,
+                "body": receipt.body,
+                "headers": receipt.headers,
+                "received_at": receipt.received_at,
+                "status": "received",
+                "attempts": 0,
+            }
+            # In key order: concurrent batches (other requests, other API processes) holding
+            # the same duplicates then wait on each other in one order, never in a cycle.
+            for _, receipt in sorted(unique.items())
+        ]
+        async with self.queue.engine.begin() as conn:
+            insert = (
+                dialect_insert(conn)(RECEIPTS)
+                .on_conflict_do_nothing(index_elements=["provider", "event_id"])
+                .returning(RECEIPTS.c.id, RECEIPTS.c.provider, RECEIPTS.c.event_id)
+            )
+            result = await conn.execute(insert, rows)
+            stored = {(row.provider, row.event_id): int(row.id) for row in result}
+            by_owner: dict[str, list[int]] = defaultdict(list)
+            for key, receipt_id in stored.items():
+                by_owner[unique[key].owner_id].append(receipt_id)
+            for owner_id, receipt_ids in by_owner.items():
+                receipt_ids.sort()
+                for start in range(0, len(receipt_ids), RECEIPTS_PER_JOB):
+                    job = NewJob(
+                        type=PROCESS_JOB,
+                        parameters={"receipt_ids": receipt_ids[start : start + RECEIPTS_PER_JOB]},
+                        owner_id=owner_id,
+                        max_attempts=self.queue.settings.job_max_attempts,
+                    )
+                    await self.queue.enqueue(job, conn)
+        return stored
+
+
+_WRITERS: weakref.WeakKeyDictionary[Queue, ReceiptWriter] = weakref.WeakKeyDictionary()
+
+
+def receipt_writer(queue: Queue) -> ReceiptWriter:
+    """The process's writer for this queue's database (its batches span every request)."""
+    writer = _WRITERS.get(queue)
+    if writer is None:
+        writer = _WRITERS[queue] = ReceiptWriter(queue)
+    return writer
