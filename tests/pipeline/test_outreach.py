@@ -218,22 +218,25 @@ async def test_suppressed_and_lemlist_unsubscribed_contacts_are_never_contacted(
         _person("eve@hooli.com", "Eve", "Hooli"),
         _person("fay@acme.com", "Fay", "Acme"),
         _person("gil@acme.com", "Gil", "Acme"),
+        _person("hal@acme.com", "Hal", "Acme", email_status="invalid"),  # it bounced
     )
     await SuppressionService(platform.engine).add(
         "default", [SuppressionCreate(value="eve@hooli.com", reason="asked us")]
     )
     await lemlist.add_unsubscribe("gil@acme.com")
-    emails = ["eve@hooli.com", "fay@acme.com", "gil@acme.com"]
+    emails = ["eve@hooli.com", "fay@acme.com", "gil@acme.com", "hal@acme.com"]
 
     job_id, summary = await _run(platform, {"emails": emails, "campaign_id": campaign_id})
     _, again = await _run(platform, {"emails": emails, "campaign_id": campaign_id})
 
-    assert (summary["done"], summary["skipped"]) == (1, 2)
-    assert (again["unchanged"], again["skipped"]) == (1, 2)
+    assert (summary["done"], summary["skipped"]) == (1, 3)
+    assert (again["unchanged"], again["skipped"]) == (1, 3)
     results = await _results(platform, job_id)
     assert results["eve@hooli.com"].data["reason"].startswith("suppressed")
     assert "Unsubscribed" in results["gil@acme.com"].data["reason"]
+    assert "invalid" in results["hal@acme.com"].data["reason"]
     assert await lemlist.get_lead_memberships("eve@hooli.com") == []
+    assert await lemlist.get_lead_memberships("hal@acme.com") == []
     enrollments = await _enrollments(platform)
     assert {e: row.status for e, row in enrollments.items()} == {
         "fay@acme.com": "enrolled",
@@ -244,6 +247,7 @@ async def test_suppressed_and_lemlist_unsubscribed_contacts_are_never_contacted(
         "eve@hooli.com": "imported",
         "fay@acme.com": "enrolled",
         "gil@acme.com": "imported",
+        "hal@acme.com": "imported",
     }
 
 

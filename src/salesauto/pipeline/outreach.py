@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from salesauto.campaigns.effects import INVALID_EMAIL
 from salesauto.integrations.http.errors import ProviderError, ProviderRejected
 from salesauto.integrations.lemlist import LemlistClient
 from salesauto.integrations.lemlist.schemas import CampaignDetail
@@ -119,6 +120,7 @@ async def run_outreach(context: JobContext, parameters: OutreachParameters) -> d
     lemlist: LemlistClient = provider_or_fail(integrations_of(context), PROVIDER)
     async with context.queue.engine.connect() as conn:
         contacts = await contacts_for_step(conn, context.owner_id, parameters.emails, report)
+        contacts = _deliverable(contacts, report)
         companies = await company_names(conn, context.owner_id, contacts.values())
     later: NewJob | None = None
     if contacts:
@@ -135,6 +137,20 @@ async def run_outreach(context: JobContext, parameters: OutreachParameters) -> d
         retry_parameters={"campaign_id": parameters.campaign_id, "variables": parameters.variables},
         later=later,
     )
+
+
+def _deliverable(contacts: dict[str, dict[str, Any]], report: StepReport) -> dict[str, Any]:
+    """Drop addresses known to be undeliverable (a bounce, or enrichment said so): sending to
+    them again only hurts the sending domain's reputation."""
+    kept: dict[str, dict[str, Any]] = {}
+    for email, contact in contacts.items():
+        if (contact.get("data") or {}).get("email_status") == INVALID_EMAIL:
+            report.record(
+                email, "skipped", "the address is invalid (it bounced or enrichment said so)"
+            )
+        else:
+            kept[email] = contact
+    return kept
 
 
 async def _lemlist_campaign(
