@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import Field
 
 from salesauto.jobs.context import JobContext
+from salesauto.jobs.pruning import delete_in_batches
 from salesauto.jobs.registry import JobParameters, job_type
 from salesauto.jobs.scheduler import CronSchedule, cron_schedule
 from salesauto.kit.time import utcnow
@@ -27,25 +27,14 @@ async def prune_enrichment_cache(
     context: JobContext, parameters: PruneCacheParameters
 ) -> dict[str, Any]:
     """Deletes expired enrichment cache entries, in batches (short write transactions)."""
-    now = utcnow()
-    deleted = 0
-    while True:
-        expired = (
-            sa.select(CACHE.c.key)
-            .where(CACHE.c.expires_at < now)
-            .limit(parameters.batch_size)
-            .scalar_subquery()
-        )
-
-        async def write(expired: Any = expired) -> int:
-            async with context.queue.engine.begin() as conn:
-                result = await conn.execute(sa.delete(CACHE).where(CACHE.c.key.in_(expired)))
-                return result.rowcount or 0
-
-        batch = await context.queue.write(write)
-        deleted += batch
-        if batch < parameters.batch_size:
-            return {"deleted": deleted}
+    deleted = await delete_in_batches(
+        context.queue,
+        CACHE,
+        CACHE.c.key,
+        CACHE.c.expires_at < utcnow(),
+        batch_size=parameters.batch_size,
+    )
+    return {"deleted": deleted}
 
 
 cron_schedule(

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from salesauto.integrations.registry import Integrations
 from salesauto.jobs.context import JobContext
+from salesauto.jobs.pruning import delete_in_batches
 from salesauto.jobs.registry import JobParameters, job_type
 from salesauto.jobs.scheduler import CronSchedule, cron_schedule
 from salesauto.kit.time import utcnow
@@ -114,24 +115,15 @@ async def prune_receipts(
     """Deletes processed webhook receipts past their retention, in short batches."""
     settings = context.queue.settings
     before = utcnow() - timedelta(days=settings.webhook_receipt_retention_days)
-    deleted = 0
-    while True:
-        old = (
-            sa.select(RECEIPTS.c.id)
-            .where(RECEIPTS.c.status == "processed", RECEIPTS.c.received_at < before)
-            .limit(parameters.batch_size)
-            .scalar_subquery()
-        )
-
-        async def write(old: Any = old) -> int:
-            async with context.queue.engine.begin() as conn:
-                result = await conn.execute(sa.delete(RECEIPTS).where(RECEIPTS.c.id.in_(old)))
-                return result.rowcount or 0
-
-        batch = await context.queue.write(write)
-        deleted += batch
-        if batch < parameters.batch_size:
-            return {"deleted": deleted}
+    deleted = await delete_in_batches(
+        context.queue,
+        RECEIPTS,
+        RECEIPTS.c.id,
+        RECEIPTS.c.status == "processed",
+        RECEIPTS.c.received_at < before,
+        batch_size=parameters.batch_size,
+    )
+    return {"deleted": deleted}
 
 
 class PollLemlistParameters(JobParameters):
