@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
+# Two processes: the suite waits on subprocesses, servers and timers as much as on the CPU.
+TEST_WORKERS ?= 2
 
 .PHONY: setup run test lint format bench migrate
 
@@ -20,7 +22,7 @@ migrate: setup
 
 test: setup
 	scripts/ensure-services.sh
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

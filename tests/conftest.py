@@ -41,11 +41,19 @@ PROVIDER_ENV = [
         "EXPLORIUM_BASE_URL",
         "APOLLO_BASE_URL",
         "HUBSPOT_CLIENT_SECRET",
+        "ANTHROPIC_API_KEY",
+        "GEMINI_API_KEY",
+        "ANTHROPIC_BASE_URL",
+        "GEMINI_BASE_URL",
     )
 ]
 for _name in PROVIDER_ENV:
     os.environ.pop(_name, None)
 TEST_JOB_MODULES = ["tests.support.jobs"]
+# The settings' break-glass key: every test client of the API sends it unless a test is
+# about authentication itself (tests/security).
+TEST_API_KEY = "test-admin-key-for-the-suite-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 
 
 async def _pg_admin(statement: str) -> None:
@@ -114,6 +122,12 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "log_level": "WARNING",
         # A poll every minute would pull the sandbox's activities into unrelated tests.
         "lemlist_polling": "off",
+        "api_key": TEST_API_KEY,
+        # The suite's own clients would pass 100 requests in 15 minutes; tests/security
+        # switch the limiter on where it is the subject.
+        "rate_limit_enabled": False,
+        "allowed_hosts": ["test", "t", "testserver", "127.0.0.1", "localhost", "*.example.test"],
+        "secret_key": "test-server-secret-0123456789abcdefghijklmnop",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]
@@ -148,6 +162,7 @@ def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
             "SALESAUTO_JOB_SHUTDOWN_GRACE_SECONDS": str(settings.job_shutdown_grace_seconds),
             "SALESAUTO_JOB_MODULES": '["tests.support.jobs"]',
             "SALESAUTO_LOG_LEVEL": "WARNING",
+            "SALESAUTO_API_KEY": TEST_API_KEY,
             "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         }
     )

@@ -11,6 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from salesauto import __version__
+from salesauto.ai.chat_endpoints import router as chat_router
+from salesauto.ai.endpoints import router as agent_router
+from salesauto.ai.run_endpoints import router as agent_run_router
 from salesauto.campaigns.endpoints import router as campaigns_router
 from salesauto.config import Settings, get_settings
 from salesauto.contacts.endpoints import router as contacts_router
@@ -27,11 +30,17 @@ from salesauto.integrations.sandbox.server import (
 )
 from salesauto.jobs.endpoints import router as jobs_router
 from salesauto.kit.errors import SalesautoError
+from salesauto.mcp_server.http import McpEndpoint
+from salesauto.mcp_server.settings import ToolSelection
 from salesauto.observability.logging import configure_logging
-from salesauto.observability.middleware import RequestLogMiddleware
 from salesauto.pipeline.endpoints import router as pipeline_router
 from salesauto.platform import Platform
+from salesauto.security.endpoints import router as keys_router
+from salesauto.security.pipeline import install_request_pipeline
+from salesauto.security.secrets import server_secret
+from salesauto.security.session_endpoints import router as sessions_router
 from salesauto.suppressions.endpoints import router as suppressions_router
+from salesauto.tools.endpoints import router as tools_router
 from salesauto.webhooks.endpoints import public_router as webhooks_public_router
 from salesauto.webhooks.endpoints import router as webhooks_router
 
@@ -45,6 +54,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     with_worker = settings.worker_in_process if run_worker is None else run_worker
 
     sandbox = mounted_sandbox(settings)
+    mcp = McpEndpoint(ToolSelection.from_settings(settings))
+    server_secret(settings)  # production refuses to start without SALESAUTO_SECRET_KEY
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,10 +63,14 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             if sandbox is not None:
                 # Starlette skips a mounted app's lifespan; lemlist's clock runs in it.
                 await stack.enter_async_context(sandbox.router.lifespan_context(sandbox))
+            if limiter is not None:
+                stack.push_async_callback(limiter.aclose)
+            stack.push_async_callback(app.state.browser_auth.aclose)
             platform = Platform.build(settings)
             app.state.platform = platform
             await platform.start()
             stack.push_async_callback(platform.stop)
+            await stack.enter_async_context(mcp.serving(platform))
             if with_worker:
                 platform.start_worker()
             log.info(
@@ -73,7 +88,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         lifespan=lifespan,
     )
     app.add_middleware(UploadSizeLimit, max_bytes=settings.import_max_upload_mb * 1024 * 1024)
-    app.add_middleware(RequestLogMiddleware)
+    limiter = install_request_pipeline(app, settings)
     # First: routes are matched in order, and providers post webhooks by the thousand.
     app.include_router(webhooks_public_router)
     app.include_router(health_router)
@@ -87,6 +102,13 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.include_router(events_router)
     app.include_router(webhooks_router)
     app.include_router(dead_letter_router)
+    app.include_router(keys_router)
+    app.include_router(sessions_router)
+    app.include_router(tools_router)
+    app.include_router(agent_router)
+    app.router.routes.append(mcp.route())
+    app.include_router(agent_run_router)
+    app.include_router(chat_router)
     if sandbox is not None:
         app.mount(SANDBOX_PATH, sandbox)
     _install_error_handlers(app)

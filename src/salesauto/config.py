@@ -9,6 +9,10 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from salesauto.ai.settings import AiSettings
+from salesauto.mcp_server.settings import McpSettings
+from salesauto.security.settings import SecuritySettings
+
 DEFAULT_DATA_DIR = Path(".salesauto")
 EnrichmentSource = Literal["explorium", "apollo"]
 ENRICHMENT_SOURCES: tuple[EnrichmentSource, ...] = ("explorium", "apollo")
@@ -19,8 +23,12 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(f"SALESAUTO_{name}", name, name.lower())
 
 
-class Settings(BaseSettings):
-    """Every knob of salesauto. Read from the environment (`SALESAUTO_*`) and `.env`."""
+class Settings(SecuritySettings, AiSettings, McpSettings, BaseSettings):
+    """Every knob of salesauto. Read from the environment (`SALESAUTO_*`) and `.env`.
+
+    The security fields live in `security/settings.py`, the AI ones in `ai/settings.py`,
+    the MCP server's in `mcp_server/settings.py`.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="SALESAUTO_",

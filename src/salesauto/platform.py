@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from salesauto.config import Settings
@@ -18,6 +19,18 @@ from salesauto.jobs.scheduler import Scheduler
 from salesauto.jobs.service import JobService
 from salesauto.jobs.worker import Worker
 from salesauto.kit.db import create_engine
+from salesauto.security.credentials import CredentialStore
+from salesauto.security.crypto import CredentialCipher
+from salesauto.security.keystore import KeyStore
+
+DEFAULT_WORKSPACE = "default"
+# The settings field holding each provider's credential.
+CREDENTIAL_FIELDS = {
+    "hubspot": "hubspot_access_token",
+    "lemlist": "lemlist_api_key",
+    "explorium": "explorium_api_key",
+    "apollo": "apollo_api_key",
+}
 
 
 @dataclass
@@ -29,9 +42,12 @@ class Platform:
     jobs: JobService
     tail: EventTail
     integrations: Integrations
+    keys: KeyStore
+    credentials: CredentialStore
     _background: list[asyncio.Task[None]] = field(default_factory=list)
     _worker: Worker | None = None
     _stop_scheduler: asyncio.Event = field(default_factory=asyncio.Event)
+    _credentials_applied: bool = False
 
     @classmethod
     def build(cls, settings: Settings) -> Platform:
@@ -43,12 +59,42 @@ class Platform:
         tail = EventTail(engine, notifier, poll_seconds=0.25 if settings.is_sqlite else 1.0)
         # Providers without keys use the sandbox this process's API mounts (or sandbox_url).
         integrations = Integrations.build(settings, sandbox_base=local_sandbox_base(settings))
-        return cls(settings, engine, notifier, queue, JobService(queue), tail, integrations)
+        keys = KeyStore(
+            engine,
+            cache_seconds=settings.key_cache_seconds,
+            concurrency=settings.key_hash_concurrency,
+        )
+        credentials = CredentialStore(engine, CredentialCipher.from_settings(settings))
+        return cls(
+            settings,
+            engine,
+            notifier,
+            queue,
+            JobService(queue),
+            tail,
+            integrations,
+            keys,
+            credentials,
+        )
 
     async def start(self, *, events: bool = True) -> None:
+        await self.apply_stored_credentials()
         await self.notifier.start()
         if events:
             await self.tail.start()
+
+    async def apply_stored_credentials(self) -> None:
+        """Provider keys set through the API (default workspace) win over the settings' ones;
+        called at start and whenever one is set or removed."""
+        stored = await self.credentials.secrets_of(DEFAULT_WORKSPACE)
+        if not stored and not self._credentials_applied:
+            return
+        overlay = {f"{CREDENTIAL_FIELDS[name]}": SecretStr(value) for name, value in stored.items()}
+        settings = self.settings.model_copy(update=overlay)
+        previous = self.integrations
+        self.integrations = Integrations.build(settings, sandbox_base=local_sandbox_base(settings))
+        self._credentials_applied = True
+        await previous.aclose()
 
     def start_worker(self, *, concurrency: int | None = None, scheduler: bool = True) -> Worker:
         """Run a worker (and the cron scheduler) as tasks of this process's event loop."""
@@ -75,4 +121,5 @@ class Platform:
         await self.notifier.stop()
         await self.queue.close()
         await self.integrations.aclose()
+        await self.keys.close()
         await self.engine.dispose()

@@ -15,6 +15,7 @@ import uvicorn
 from salesauto.app import create_app
 from salesauto.config import Settings
 from salesauto.platform import Platform
+from tests.conftest import AUTH
 
 
 @asynccontextmanager
@@ -23,7 +24,9 @@ async def client_for(settings: Settings, *, run_worker: bool) -> AsyncIterator[h
     app = create_app(settings, run_worker=run_worker)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=AUTH
+        ) as client:
             yield client
 
 

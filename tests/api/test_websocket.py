@@ -10,6 +10,7 @@ import websockets
 
 from salesauto.jobs.repository import NewJob
 from salesauto.platform import Platform
+from tests.conftest import AUTH
 
 
 async def receive_until(socket: websockets.ClientConnection, job_id: str, event: str) -> list[dict]:
@@ -24,8 +25,8 @@ async def receive_until(socket: websockets.ClientConnection, job_id: str, event:
 
 async def test_a_client_sees_every_state_of_a_job(live_server: tuple[str, Platform]) -> None:
     address, _ = live_server
-    async with websockets.connect(f"ws://{address}/ws") as socket:
-        async with httpx.AsyncClient(base_url=f"http://{address}") as client:
+    async with websockets.connect(f"ws://{address}/ws", additional_headers=AUTH) as socket:
+        async with httpx.AsyncClient(base_url=f"http://{address}", headers=AUTH) as client:
             job_id = (
                 await client.post(
                     "/api/jobs", json={"type": "sleep", "parameters": {"seconds": 1.2}}
@@ -46,8 +47,8 @@ async def test_reconnecting_with_the_cursor_misses_nothing(
     live_server: tuple[str, Platform],
 ) -> None:
     address, _platform = live_server
-    async with httpx.AsyncClient(base_url=f"http://{address}") as client:
-        async with websockets.connect(f"ws://{address}/ws") as socket:
+    async with httpx.AsyncClient(base_url=f"http://{address}", headers=AUTH) as client:
+        async with websockets.connect(f"ws://{address}/ws", additional_headers=AUTH) as socket:
             first = (await client.post("/api/jobs", json={"type": "noop"})).json()["jobId"]
             seen = await receive_until(socket, first, "job.completed")
         cursor = seen[-1]["cursor"]
@@ -57,7 +58,9 @@ async def test_reconnecting_with_the_cursor_misses_nothing(
             for _ in range(5)
         ]
         await asyncio.sleep(1.0)
-        async with websockets.connect(f"ws://{address}/ws?after={cursor}") as socket:
+        async with websockets.connect(
+            f"ws://{address}/ws?after={cursor}", additional_headers=AUTH
+        ) as socket:
             replayed = await receive_until(socket, missed[-1], "job.completed")
 
     completed = {m["jobId"] for m in replayed if m["event"] == "job.completed"}
@@ -66,10 +69,12 @@ async def test_reconnecting_with_the_cursor_misses_nothing(
 
 async def test_only_one_jobs_events_with_job_id(live_server: tuple[str, Platform]) -> None:
     address, _ = live_server
-    async with httpx.AsyncClient(base_url=f"http://{address}") as client:
+    async with httpx.AsyncClient(base_url=f"http://{address}", headers=AUTH) as client:
         wanted = (await client.post("/api/jobs", json={"type": "noop"})).json()["jobId"]
         await client.post("/api/jobs", json={"type": "noop"})
-        async with websockets.connect(f"ws://{address}/ws?after=0&jobId={wanted}") as socket:
+        async with websockets.connect(
+            f"ws://{address}/ws?after=0&jobId={wanted}", additional_headers=AUTH
+        ) as socket:
             messages = await receive_until(socket, wanted, "job.completed")
     assert {m["jobId"] for m in messages} == {wanted}
 

@@ -17,7 +17,7 @@ from salesauto.integrations.sandbox.kit import SandboxConfig
 from salesauto.integrations.sandbox.server import build_sandbox_app
 from salesauto.jobs.schemas import JobSubmit
 from salesauto.platform import Platform
-from tests.conftest import make_settings
+from tests.conftest import AUTH, make_settings
 from tests.support.servers import running_platform, serve_app
 from tests.support.waiting import wait_for_job
 
@@ -111,7 +111,7 @@ async def test_provider_imports_through_the_api(sandboxed: Platform) -> None:
     app = create_app(sandboxed.settings, run_worker=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as api:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=AUTH) as api:
             bad = await api.post(
                 "/api/import/hubspot",
                 json={"filterGroups": [{"filters": [{"propertyName": "x", "operator": "LIKE"}]}]},

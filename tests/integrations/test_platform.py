@@ -15,6 +15,7 @@ from salesauto.config import Settings
 from salesauto.integrations.sandbox.hubspot import build_hubspot_emulator
 from salesauto.integrations.sandbox.kit import SandboxConfig
 from salesauto.kit.serving import serve_in_background
+from tests.conftest import AUTH
 from tests.support.cli import cli_env, run_cli
 from tests.support.servers import free_port, serve_app
 
@@ -31,7 +32,10 @@ async def serving(settings: Settings) -> AsyncIterator[str]:
 
 async def test_serve_mounts_the_sandbox_for_providers_without_keys(settings: Settings) -> None:
     settings = settings.model_copy(update={"port": free_port()})
-    async with serving(settings) as url, httpx.AsyncClient(base_url=url, timeout=30) as api:
+    async with (
+        serving(settings) as url,
+        httpx.AsyncClient(base_url=url, timeout=30, headers=AUTH) as api,
+    ):
         listing = (await api.get("/api/integrations")).json()
         checks = (await api.post("/api/integrations/check")).json()
         ready = (await api.get("/health/ready")).json()

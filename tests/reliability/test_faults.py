@@ -27,9 +27,10 @@ from tests.support.waiting import eventually, scalar
 
 pytestmark = pytest.mark.slow
 
-SOAK_SECONDS = float(os.environ.get("SALESAUTO_SOAK_SECONDS", "20"))
+SOAK_SECONDS = float(os.environ.get("SALESAUTO_SOAK_SECONDS", "12"))
 
 
+@pytest.mark.timeout(420)
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_sqlite_soak_four_processes_never_surface_locks(platform: Platform) -> None:
     workers = [WorkerProcess(platform.settings, concurrency=4) for _ in range(4)]
@@ -55,7 +56,8 @@ async def test_sqlite_soak_four_processes_never_surface_locks(platform: Platform
                 "SELECT count(*) FROM jobs WHERE status IN ('queued', 'processing')",
             ),
             lambda n: n == 0,
-            timeout=120,
+            # Generous: CI runs this beside other tests on two cores.
+            timeout=300,
         )
     finally:
         codes = [worker.stop() for worker in workers]

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from tests.conftest import PROVIDER_ENV
+from tests.conftest import PROVIDER_ENV, TEST_API_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,7 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment without provider keys, with its own data dir and quiet logs."""
     env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
-    env.update({"SALESAUTO_DATA_DIR": str(data_dir), "SALESAUTO_LOG_LEVEL": "WARNING"})
+    env.update(
+        {
+            "SALESAUTO_DATA_DIR": str(data_dir),
+            "SALESAUTO_LOG_LEVEL": "WARNING",
+            "SALESAUTO_API_KEY": TEST_API_KEY,
+        }
+    )
     # A scheduler's minute poll of lemlist would change what a command under test reports.
     env["SALESAUTO_LEMLIST_POLLING"] = "off"
     env.update(extra)

@@ -28,7 +28,7 @@ from salesauto.models.webhooks import WebhookEndpoint, WebhookReceipt
 from salesauto.pipeline.campaigns import ensure_campaign_instance
 from salesauto.platform import Platform
 from salesauto.webhooks import tokens
-from tests.conftest import make_settings
+from tests.conftest import AUTH, make_settings
 from tests.support.waiting import eventually
 
 BASE_URL = "https://sales.example.test"
@@ -68,7 +68,7 @@ async def running_api(settings: Settings) -> AsyncIterator[Api]:
     app = create_app(settings, run_worker=True)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=AUTH) as http:
             yield Api(http, app.state.platform)
 
 

@@ -23,6 +23,7 @@ from salesauto.kit.serving import serve_in_background
 from salesauto.models.base import table_of
 from salesauto.models.webhooks import ProviderPollCursor
 from salesauto.webhooks.polling import POLL_JOB
+from tests.conftest import AUTH
 from tests.support.cli import cli_env, run_cli
 from tests.support.waiting import eventually, wait_for_job
 from tests.webhooks.conftest import (
@@ -91,7 +92,9 @@ async def polling(database_url: str, *, mode: str = "on") -> AsyncIterator[Polli
         app = create_app(settings, run_worker=False)
         async with (
             app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url=BASE_URL, headers=AUTH
+            ) as http,
         ):
             api = Api(http, app.state.platform)
             api.platform.start_worker(scheduler=False)

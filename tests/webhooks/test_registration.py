@@ -10,6 +10,7 @@ from salesauto.integrations.models import OutreachLead
 from salesauto.integrations.sandbox.kit import SandboxConfig
 from salesauto.integrations.sandbox.server import build_sandbox_app
 from salesauto.kit.serving import serve_in_background
+from tests.conftest import AUTH
 from tests.support.servers import free_port
 from tests.support.waiting import eventually
 from tests.webhooks.conftest import EVENTS, RECEIPTS, enroll, rows, webhook_settings
@@ -28,7 +29,7 @@ async def test_register_twice_makes_one_hook_that_lemlist_delivers_to(database_u
         app = create_app(settings, run_worker=True)
         async with (
             serve_in_background(app, port=port),
-            httpx.AsyncClient(base_url=base, timeout=30) as http,
+            httpx.AsyncClient(base_url=base, timeout=30, headers=AUTH) as http,
         ):
             lemlist = app.state.platform.integrations.lemlist
             engine = app.state.platform.engine

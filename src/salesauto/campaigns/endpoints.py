@@ -26,8 +26,10 @@ from salesauto.campaigns.schemas import (
 from salesauto.campaigns.templates import TemplateService
 from salesauto.jobs.endpoints import Owner
 from salesauto.kit.errors import NotFound
+from salesauto.security import audit
+from salesauto.security.scopes import scoped
 
-router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
+router = APIRouter(prefix="/api/campaigns", tags=["campaigns"], dependencies=[scoped("campaigns")])
 
 
 def _templates(request: Request) -> TemplateService:
@@ -131,52 +133,6 @@ async def get_instance(instance_id: InstanceId, instances: Instances, owner: Own
     return await instances.get(owner, instance_id)
 
 
-async def _act(
-    action: Action, instance_id: uuid.UUID, instances: InstanceService, owner: str
-) -> InstanceView:
-    return await instances.act(owner, instance_id, action)
-
-
-@router.post(
-    "/instances/{instance_id}/start", response_model=InstanceView, response_model_by_alias=True
-)
-async def start_instance(
-    instance_id: InstanceId, instances: Instances, owner: Owner
-) -> InstanceView:
-    """Start a draft campaign at lemlist (409 from any other status)."""
-    return await _act("start", instance_id, instances, owner)
-
-
-@router.post(
-    "/instances/{instance_id}/pause", response_model=InstanceView, response_model_by_alias=True
-)
-async def pause_instance(
-    instance_id: InstanceId, instances: Instances, owner: Owner
-) -> InstanceView:
-    """Pause a running campaign at lemlist."""
-    return await _act("pause", instance_id, instances, owner)
-
-
-@router.post(
-    "/instances/{instance_id}/resume", response_model=InstanceView, response_model_by_alias=True
-)
-async def resume_instance(
-    instance_id: InstanceId, instances: Instances, owner: Owner
-) -> InstanceView:
-    """Resume a paused campaign at lemlist."""
-    return await _act("resume", instance_id, instances, owner)
-
-
-@router.post(
-    "/instances/{instance_id}/stop", response_model=InstanceView, response_model_by_alias=True
-)
-async def stop_instance(
-    instance_id: InstanceId, instances: Instances, owner: Owner
-) -> InstanceView:
-    """Stop for good: paused at lemlist, its running enrollments stopped."""
-    return await _act("stop", instance_id, instances, owner)
-
-
 @router.get(
     "/instances/{instance_id}/enrollments",
     response_model=EnrollmentPage,
@@ -226,3 +182,22 @@ async def recount_instance(
 ) -> CampaignStats:
     """Rebuild the counters from the stored events and enrollments."""
     return await reports.recount(owner, instance_id)
+
+
+# Last: its `{action}` would otherwise swallow the fixed paths above (`…/recount`).
+@router.post(
+    "/instances/{instance_id}/{action}",
+    response_model=InstanceView,
+    response_model_by_alias=True,
+)
+async def act_on_instance(
+    instance_id: InstanceId, action: Action, request: Request, instances: Instances, owner: Owner
+) -> InstanceView:
+    """`start` a draft campaign at lemlist (409 from any other status), `pause` a running one,
+    `resume` a paused one, or `stop` it for good (paused at lemlist, its running enrollments
+    stopped). Recorded in the audit log."""
+    view = await instances.act(owner, instance_id, action)
+    await audit.record_request(
+        request.app.state.platform.engine, request.scope, f"campaign.{action}", str(instance_id)
+    )
+    return view

@@ -1,7 +1,15 @@
 """`campaigns.classify_reply`: queued with every reply, in the transaction that stored it.
 
-Until reply classification arrives (the AI issue replaces this handler), the reply is
-recorded as `unclassified` on its enrollment, so a reader can tell it was seen.
+1. The reply is classified (the platform's `reply_classifier` when one is set, e.g. an LLM
+   one; the offline classifier otherwise).
+2. In one transaction, while this worker still holds the job: the class is stored and acted
+   on (`replies/outcomes.py`: suppression, pause, bounce, referral contact).
+3. An interested reply or a referral gets a follow-up task in HubSpot (`replies/followup.py`),
+   its id kept on the reply's event.
+
+Each part is recorded on the event (`classification`, `outcome`, `followUpTask`), so a run
+after a crash or a HubSpot outage redoes only what is missing. The reply's text is only ever
+classified: whatever it says picks a label, never an action outside the ones above.
 """
 
 from __future__ import annotations
@@ -9,15 +17,27 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import Field
 
 from salesauto.campaigns.events import CLASSIFY_REPLY_JOB
-from salesauto.campaigns.tables import ENROLLMENTS, EVENTS
+from salesauto.integrations.http.errors import ProviderAuthFailed, ProviderRejected
+from salesauto.integrations.registry import ProviderNotConfigured
 from salesauto.jobs.context import JobContext
 from salesauto.jobs.registry import JobParameters, job_type
-
-UNCLASSIFIED = "unclassified"
+from salesauto.jobs.worker import PermanentJobError
+from salesauto.kit.time import utcnow
+from salesauto.pipeline.contacts import integrations_of
+from salesauto.pipeline.steps import hold_lease
+from salesauto.replies.followup import ContactNotWritable, create_follow_up, wants_task
+from salesauto.replies.offline import OfflineClassifier
+from salesauto.replies.outcomes import (
+    StoredReply,
+    load_reply,
+    record_outcome,
+    remember_task,
+    stored_classification,
+)
+from salesauto.replies.schemas import Classification, ReplyClassifier, ReplyText
 
 
 class ClassifyReplyParameters(JobParameters):
@@ -25,34 +45,82 @@ class ClassifyReplyParameters(JobParameters):
     enrollment_id: uuid.UUID = Field(..., description="Its enrollment.")
 
 
+def classifier_of(context: JobContext) -> ReplyClassifier:
+    configured: ReplyClassifier | None = getattr(context.services, "reply_classifier", None)
+    return configured if configured is not None else OfflineClassifier()
+
+
+async def _classify_and_record(
+    context: JobContext, reply: StoredReply
+) -> tuple[Classification, dict[str, Any]]:
+    if reply.classified:
+        return stored_classification(reply), reply.data["outcome"]
+    found = await classifier_of(context).classify(
+        ReplyText(
+            text=reply.text,
+            subject=reply.subject,
+            received_at=reply.received_at,
+            sender_email=reply.email,
+        )
+    )
+
+    async def write() -> dict[str, Any]:
+        async with context.queue.engine.begin() as conn:
+            await hold_lease(conn, context)
+            return await record_outcome(conn, reply, found, utcnow())
+
+    outcome = await context.queue.write(write)
+    if outcome.get("suppressed"):
+        context.queue.notifier.jobs_available()  # the push to lemlist's unsubscribe list
+    return found, outcome
+
+
+async def _follow_up(
+    context: JobContext, reply: StoredReply, found: Classification
+) -> dict[str, Any] | None:
+    done = reply.data.get("followUpTask")
+    if not wants_task(found) or (done and "id" in done):
+        return done if isinstance(done, dict) else None
+    engine = context.queue.engine
+    try:
+        hubspot = integrations_of(context).hubspot
+    except (ProviderNotConfigured, PermanentJobError) as error:
+        task: dict[str, Any] = {"skipped": f"HubSpot is not available: {error}"}
+    else:
+        try:
+            task = await create_follow_up(engine, hubspot, reply, found)
+        except (ContactNotWritable, ProviderRejected, ProviderAuthFailed) as error:
+            await _remember(context, reply, {"error": str(error)})
+            raise PermanentJobError(f"no follow-up task in HubSpot: {error}") from None
+        # An outage or a rate limit propagates: the job is retried later, and redoes this.
+    await _remember(context, reply, task)
+    return task
+
+
+async def _remember(context: JobContext, reply: StoredReply, task: dict[str, Any]) -> None:
+    async def write() -> None:
+        async with context.queue.engine.begin() as conn:
+            await remember_task(conn, reply.event_id, task)
+
+    await context.queue.write(write)
+
+
 @job_type(CLASSIFY_REPLY_JOB, ClassifyReplyParameters, internal=True)
 async def classify_reply(
     context: JobContext, parameters: ClassifyReplyParameters
 ) -> dict[str, Any]:
-    """Classifies a reply (for now: records it as unclassified on its enrollment)."""
-
-    async def write() -> bool:
-        async with context.queue.engine.begin() as conn:
-            # Only while this reply is still the enrollment's latest one awaiting a class.
-            latest = (
-                sa.select(EVENTS.c.timestamp)
-                .where(EVENTS.c.id == parameters.event_id)
-                .scalar_subquery()
-            )
-            result = await conn.execute(
-                sa.update(ENROLLMENTS)
-                .where(
-                    ENROLLMENTS.c.id == parameters.enrollment_id,
-                    ENROLLMENTS.c.reply_class.is_(None),
-                    ENROLLMENTS.c.last_reply_at <= latest,
-                )
-                .values(reply_class=UNCLASSIFIED)
-            )
-            return bool(result.rowcount)
-
-    recorded = await context.queue.write(write)
+    """Classifies a reply and acts on it: follow-up task, suppression, pause, referral."""
+    async with context.queue.engine.connect() as conn:
+        reply = await load_reply(conn, parameters.event_id, parameters.enrollment_id)
+    if reply is None:
+        return {"eventId": str(parameters.event_id), "skipped": "the reply no longer exists"}
+    found, outcome = await _classify_and_record(context, reply)
+    task = await _follow_up(context, reply, found)
     return {
         "eventId": str(parameters.event_id),
-        "classification": UNCLASSIFIED,
-        "recorded": recorded,
+        "classification": found.label,
+        "confidence": found.confidence,
+        "classifier": found.classifier,
+        "outcome": outcome,
+        "followUpTask": task,
     }

@@ -10,11 +10,14 @@ from typing import Annotated
 import typer
 
 from salesauto import __version__
-from salesauto.cli import demo, dlq, imports, integrations, jobs, webhooks
+from salesauto.cli import demo, dlq, imports, integrations, jobs, keys, webhooks
 from salesauto.cli.common import console, fail, load_settings, migrate_embedded
+from salesauto.cli.mcp import mcp
 from salesauto.kit.migrate import upgrade_to_head
 from salesauto.observability.logging import redact_text
 from salesauto.platform import Platform
+from salesauto.security.authenticate import FallbackKeyRefused
+from salesauto.security.secrets import MissingSecret
 
 app = typer.Typer(
     help="salesauto: self-hosted sales automation. Start with `salesauto serve`.",
@@ -26,8 +29,10 @@ app.add_typer(integrations.app, name="integrations")
 app.add_typer(imports.app, name="import")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(dlq.app, name="dlq")
+app.add_typer(keys.app, name="keys")
 app.command(name="sandbox")(integrations.sandbox)
 app.command(name="demo")(demo.demo)
+app.command(name="mcp")(mcp)
 
 
 @app.command()
@@ -68,10 +73,15 @@ def serve(
         update={"host": host or settings.host, "port": port or settings.port}
     )
     migrate_embedded(settings)
-    application = create_app(settings, run_worker=settings.worker_in_process and not no_worker)
+    try:
+        application = create_app(settings, run_worker=settings.worker_in_process and not no_worker)
+    except (FallbackKeyRefused, MissingSecret) as error:
+        raise fail(str(error)) from None
     freeze_startup_objects()
     console.print(
-        f"salesauto {__version__} on http://{settings.host}:{settings.port} (API docs at /docs)"
+        f"salesauto {__version__} on http://{settings.host}:{settings.port} (API docs at /docs)\n"
+        "Every /api call needs a key: `salesauto keys create --name me --scopes admin`, then "
+        "send `Authorization: Bearer <key>`."
     )
     uvicorn.run(
         application,
@@ -80,6 +90,10 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
         ws="websockets-sansio",
+        # The app applies forwarded headers itself, from SALESAUTO_FORWARDED_ALLOW_IPS only.
+        proxy_headers=False,
+        server_header=False,
+        ws_max_size=65_536,
     )
 
 

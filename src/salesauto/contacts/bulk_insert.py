@@ -58,6 +58,7 @@ new_companies AS (
     INSERT INTO companies (owner_id, domain, name, data, provenance, created_at, updated_at)
     SELECT $1, w.domain, w.name, '{{}}'::jsonb, '{{}}'::jsonb, $4, $4 FROM wanted w
     WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.domain = w.domain)
+    ORDER BY w.domain
     ON CONFLICT (owner_id, domain) DO NOTHING
     RETURNING domain, id
 ),
@@ -75,6 +76,9 @@ created AS (
         SELECT 1 FROM suppressions s
         WHERE s.owner_id = $1 AND s.kind = 'email' AND s.source = $5 AND s.value = b.email
     )
+    -- Rows in key order: two imports inserting the same new emails (or domains) then wait
+    -- for each other in one direction only, never in a cycle (a deadlock).
+    ORDER BY b.email
     ON CONFLICT (owner_id, email) DO NOTHING
     RETURNING email, company_domain, company_id
 )

@@ -10,8 +10,10 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from salesauto.contacts.schemas import CompanyPage, CompanyView, ContactPage, ContactView
 from salesauto.contacts.service import CompanyService, ContactService
 from salesauto.jobs.endpoints import Owner
+from salesauto.security import audit
+from salesauto.security.scopes import scoped
 
-router = APIRouter(tags=["contacts"])
+router = APIRouter(tags=["contacts"], dependencies=[scoped("contacts")])
 
 
 def _contacts(request: Request) -> ContactService:
@@ -51,7 +53,11 @@ async def list_contacts(
     return ContactPage(contacts=items, next_cursor=next_cursor)
 
 
-@router.get("/api/contacts/export.csv")
+@router.get(
+    "/api/contacts/export.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "The contacts as CSV."}},
+)
 async def export_contacts(
     contacts: Contacts,
     owner: Owner,
@@ -85,6 +91,10 @@ async def erase_contact(
     request") so nothing brings it back, and ask HubSpot and lemlist to delete it too (a job:
     `{success, jobId, status}`). Its company stays."""
     job_id = await contacts.erase(owner, email, queue=request.app.state.platform.queue)
+    # The audit names the job, not the address: the log must not keep what was erased.
+    await audit.record_request(
+        request.app.state.platform.engine, request.scope, "contact.erased", f"job:{job_id}"
+    )
     return JSONResponse(
         {"success": True, "jobId": str(job_id), "status": f"/api/jobs/{job_id}"},
         status_code=202,

@@ -167,7 +167,7 @@ class ContactService:
             )
         return enqueued.job_id
 
-    async def export_csv(
+    def export_csv(
         self,
         owner_id: str,
         *,
@@ -176,10 +176,16 @@ class ContactService:
         company_domain: str | None = None,
         q: str | None = None,
     ) -> AsyncIterator[str]:
-        """CSV text in pages; cells that a spreadsheet would run as formulas are neutralised."""
+        """CSV text in pages; cells that a spreadsheet would run as formulas are neutralised.
+
+        The filters are checked here, before the first byte: a bad one is a 422, not a
+        download that breaks off."""
         query = self._filtered(
             owner_id, stage=stage, source=source, company_domain=company_domain, q=q
         ).order_by(CONTACTS.c.email)
+        return self._csv_pages(query)
+
+    async def _csv_pages(self, query: sa.Select[Any]) -> AsyncIterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(EXPORT_COLUMNS)

@@ -19,8 +19,11 @@ from salesauto.deadletter.schemas import (
 )
 from salesauto.deadletter.service import DeadLetterService
 from salesauto.jobs.endpoints import Owner
+from salesauto.security.scopes import scoped
 
-router = APIRouter(prefix="/api/dead-letter", tags=["dead letters"])
+router = APIRouter(
+    prefix="/api/dead-letter", tags=["dead letters"], dependencies=[scoped("webhooks")]
+)
 
 
 def _service(request: Request) -> DeadLetterService:

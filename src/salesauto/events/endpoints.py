@@ -1,15 +1,29 @@
-"""WebSocket `/ws`: job events as JSON, resumable from a cursor after a reconnect."""
+"""WebSocket `/ws`: job events as JSON, resumable from a cursor after a reconnect.
+
+A connection lives no longer than the key behind it: revoking or expiring the key closes its
+open sockets with 1008 within `KEY_RECHECK_SECONDS` (plus the key cache time of other
+processes).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 
+import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlalchemy.exc import SQLAlchemyError
 
 from salesauto.events.tail import EventTail
+from salesauto.security.principal import principal_of
+from salesauto.security.session_endpoints import browser_auth
+from salesauto.security.sessions import KeyActivity
 
+log = structlog.get_logger(__name__)
 router = APIRouter()
+# How often an open socket re-checks that its key is still neither revoked nor expired.
+KEY_RECHECK_SECONDS = 5.0
+WS_POLICY_VIOLATION = 1008
 
 
 @router.websocket("/ws")
@@ -28,17 +42,31 @@ async def job_events_socket(websocket: WebSocket) -> None:
     except ValueError:
         await websocket.close(code=1008, reason="after and jobId must be integers")
         return
+    # Per-workspace rooms: a client only ever reads its own workspace's events.
+    principal = principal_of(websocket.scope)
+    if principal is None:
+        await websocket.close(code=1008, reason="authentication required")
+        return
+    owner = principal.workspace
     await websocket.accept()
-    owner = websocket.scope.get("state", {}).get("owner_id", "default")
     sender = asyncio.create_task(_send_events(websocket, tail, after, owner, job_id))
     receiver = asyncio.create_task(_drain_client(websocket))
-    # Whichever ends first (client gone, or stream closed) ends the other.
-    _done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+    watcher = asyncio.create_task(
+        _until_key_inactive(browser_auth(websocket.scope).activity, principal.key_id)
+    )
+    # Whichever ends first (client gone, stream closed, key revoked) ends the others.
+    done, pending = await asyncio.wait(
+        {sender, receiver, watcher}, return_when=asyncio.FIRST_COMPLETED
+    )
     for task in pending:
         task.cancel()
     for task in pending:
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
             await task
+    if watcher in done:
+        # Closed here, after the sender stopped, so no event can follow the close.
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            await websocket.close(code=WS_POLICY_VIOLATION, reason="the API key was revoked")
 
 
 async def _send_events(
@@ -51,6 +79,17 @@ async def _send_events(
         await websocket.close(code=1013, reason=str(error))
     except WebSocketDisconnect:
         pass
+
+
+async def _until_key_inactive(activity: KeyActivity, key_id: str) -> None:
+    while True:
+        await asyncio.sleep(KEY_RECHECK_SECONDS)
+        try:
+            if not await activity.is_active(key_id):
+                return
+        except (SQLAlchemyError, OSError) as error:
+            # The database is briefly away: keep the socket and ask again next time.
+            log.warning("events.key_recheck_failed", key_id=key_id, error=type(error).__name__)
 
 
 async def _drain_client(websocket: WebSocket) -> None:

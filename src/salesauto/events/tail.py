@@ -44,6 +44,8 @@ class JobEventMessage:
     attempts: int
     error: str | None
     at: datetime
+    # What an `agent.*` event reports (the turn, the tool call or its result); None otherwise.
+    data: Any = None
 
     def to_wire(self, cursor: int) -> dict[str, Any]:
         return {
@@ -58,6 +60,7 @@ class JobEventMessage:
             "attempts": self.attempts,
             "error": self.error,
             "at": self.at.isoformat(),
+            "data": self.data,
         }
 
 
@@ -74,6 +77,7 @@ def _message(row: Any) -> JobEventMessage:
         attempts=row.attempts,
         error=row.error,
         at=row.created_at,
+        data=row.data,
     )
 
 

@@ -15,6 +15,7 @@ from salesauto.kit.time import utcnow
 from salesauto.models.jobs import JOB_STATUSES
 from salesauto.observability import metrics
 from salesauto.platform import Platform
+from salesauto.security.principal import ADMIN, principal_of
 from salesauto.webhooks.backlog import read_backlog, refresh_backlog_metrics
 
 router = APIRouter(tags=["health"])
@@ -86,6 +87,12 @@ async def _redis_check(url: str) -> dict[str, Any]:
 async def prometheus_metrics(request: Request) -> Response:
     """Prometheus text format; queue depth is counted from the database at scrape time."""
     platform = _platform(request)
+    if platform.settings.metrics_require_key:
+        principal = principal_of(request.scope)
+        if principal is None or not principal.allows(ADMIN):
+            return JSONResponse(
+                {"success": False, "error": "/metrics needs a key with the admin scope"}, 403
+            )
     metrics.QUEUE_DEPTH.clear()
     for status in JOB_STATUSES:
         metrics.QUEUE_DEPTH.labels(status, "all").set(0)

@@ -24,8 +24,9 @@ from salesauto.kit.errors import InvalidInput
 from salesauto.kit.schemas import ApiModel
 from salesauto.pipeline.steps import Chain
 from salesauto.platform import Platform
+from salesauto.security.scopes import scoped
 
-router = APIRouter(prefix="/api/import", tags=["import"])
+router = APIRouter(prefix="/api/import", tags=["import"], dependencies=[scoped("contacts")])
 
 
 def _parse_mapping(mapping: str | None) -> dict[str, str | None] | None:

@@ -13,7 +13,7 @@ from salesauto.jobs import repository
 from salesauto.kit.aio import wait_event
 from salesauto.kit.time import utcnow
 from salesauto.models.base import table_of
-from salesauto.models.jobs import JobResult
+from salesauto.models.jobs import Job, JobEvent, JobResult
 
 if TYPE_CHECKING:
     from salesauto.jobs.queue import Queue
@@ -69,6 +69,37 @@ class JobContext:
                     message=message,
                     now=utcnow(),
                 )
+
+        if not await self.queue.write(write):
+            raise LeaseLost(f"job {self.job_id} is no longer held by this worker")
+        self.queue.notifier.events_written()
+
+    async def publish(self, event: str, data: dict[str, Any]) -> None:
+        """Put an event of this job (`agent.turn`, …) on its event stream: the same outbox
+        the state changes go to, so `/ws` clients of the workspace receive it in order."""
+        jobs, events = table_of(Job), table_of(JobEvent)
+        # Copied from the job row while this worker holds it: the event carries the job's
+        # current state like every other event, and a lost lease writes nothing.
+        current = sa.select(
+            jobs.c.id,
+            jobs.c.owner_id,
+            jobs.c.type,
+            sa.literal(event, sa.String),
+            jobs.c.status,
+            jobs.c.progress,
+            jobs.c.progress_message,
+            jobs.c.attempts,
+            jobs.c.error,
+            sa.literal(utcnow(), events.c.created_at.type),
+            sa.literal(data, events.c.data.type),
+        ).where(jobs.c.id == self.job_id, jobs.c.locked_by == self.worker_id)
+        columns = ["job_id", "owner_id", "job_type", "event", "status", "progress"]
+        columns += ["progress_message", "attempts", "error", "created_at", "data"]
+
+        async def write() -> int:
+            async with self.queue.engine.begin() as conn:
+                inserted = await conn.execute(sa.insert(events).from_select(columns, current))
+                return inserted.rowcount
 
         if not await self.queue.write(write):
             raise LeaseLost(f"job {self.job_id} is no longer held by this worker")

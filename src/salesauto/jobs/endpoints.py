@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from salesauto.jobs.registry import get_job_type, known_job_types
 from salesauto.jobs.schemas import (
@@ -19,8 +21,12 @@ from salesauto.jobs.schemas import (
 )
 from salesauto.jobs.service import JobService
 from salesauto.kit.errors import InvalidInput
+from salesauto.security.principal import current_principal
+from salesauto.security.scopes import scoped
 
-router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+AGENT_RUN_JOB = "agent.run"
+
+router = APIRouter(prefix="/api/jobs", tags=["jobs"], dependencies=[scoped("jobs")])
 
 
 def _service(request: Request) -> JobService:
@@ -28,9 +34,9 @@ def _service(request: Request) -> JobService:
     return service
 
 
-def current_owner() -> str:
-    """The workspace of the caller. Until API keys land, every caller is the default one."""
-    return "default"
+def current_owner(request: Request) -> str:
+    """The workspace of the caller's key: every query is scoped to it."""
+    return current_principal(request).workspace
 
 
 Service = Annotated[JobService, Depends(_service)]
@@ -43,6 +49,12 @@ async def submit_job(body: JobSubmit, service: Service, owner: Owner) -> JSONRes
 
     With `idempotencyKey`, a retried request returns the job the first one created (200).
     """
+    if body.type == AGENT_RUN_JOB:
+        # /api/agent/run narrows the agent's scopes to the caller's; a raw job would not.
+        raise InvalidInput(
+            "run agents with POST /api/agent/run (it limits the agent to your key's scopes)",
+            field="type",
+        )
     if get_job_type(body.type).internal:
         raise InvalidInput(
             f"{body.type!r} is queued by the platform itself and cannot be submitted",
@@ -84,12 +96,16 @@ async def list_job_types() -> list[JobTypeView]:
     """Registered job types with the JSON schema of their parameters."""
     return [
         JobTypeView(
-            name=t.name,
-            description=t.description,
-            parameters_schema=t.parameters.model_json_schema(),
+            name=t.name, description=t.description, parameters_schema=_schema_of(t.parameters)
         )
         for t in known_job_types()
     ]
+
+
+@functools.cache
+def _schema_of(parameters: type[BaseModel]) -> dict[str, Any]:
+    # Building a JSON schema costs milliseconds and a model never changes once registered.
+    return parameters.model_json_schema()
 
 
 @router.get("/{job_id}", response_model=JobView, response_model_by_alias=True)

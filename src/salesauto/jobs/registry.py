@@ -31,6 +31,7 @@ BUILTIN_JOB_MODULES = (
     "salesauto.campaigns.tasks",
     "salesauto.webhooks.tasks",
     "salesauto.suppressions.tasks",
+    "salesauto.ai.tasks",
 )
 
 

@@ -16,7 +16,7 @@ target_metadata = Base.metadata
 
 
 # Expression indexes cannot be reflected on SQLite, so autogenerate cannot compare them.
-EXPRESSION_INDEXES = {"ix_jobs_claim", "ix_jobs_owner_listing"}
+EXPRESSION_INDEXES = {"ix_jobs_claim", "ix_jobs_owner_listing", "ix_audit_events_owner_id"}
 
 
 def _include_object(

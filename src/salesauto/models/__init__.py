@@ -1,5 +1,6 @@
 """ORM models; importing this package registers every table on `Base.metadata`."""
 
+from salesauto.models.agent import AgentTurn
 from salesauto.models.autopilot import YoloActivity
 from salesauto.models.base import Base
 from salesauto.models.campaigns import (
@@ -12,11 +13,13 @@ from salesauto.models.campaigns import (
 from salesauto.models.chat import ChatConversation, ChatMessage
 from salesauto.models.contacts import Company, EnrichmentCacheEntry, ImportedContact, Suppression
 from salesauto.models.jobs import CronRun, Job, JobEvent, JobResult, Worker
-from salesauto.models.security import ApiKey
+from salesauto.models.security import ApiKey, AuditEvent, ProviderCredential
 from salesauto.models.webhooks import ProviderPollCursor, WebhookEndpoint, WebhookReceipt
 
 __all__ = [
+    "AgentTurn",
     "ApiKey",
+    "AuditEvent",
     "Base",
     "CampaignEnrollment",
     "CampaignEvent",
@@ -32,6 +35,7 @@ __all__ = [
     "Job",
     "JobEvent",
     "JobResult",
+    "ProviderCredential",
     "ProviderPollCursor",
     "Suppression",
     "WebhookEndpoint",

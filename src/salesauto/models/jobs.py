@@ -123,6 +123,8 @@ class JobEvent(Base):
     progress_message: Mapped[str | None] = mapped_column(sa.Text)
     attempts: Mapped[int] = mapped_column(sa.Integer)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    # Agent events (`agent.*`, written by JobContext.publish): what the turn or tool did.
+    data: Mapped[Any | None] = mapped_column(JsonDoc)
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -16,19 +16,38 @@ SECRET_KEYS = re.compile(
 # Credentials inside URLs (postgresql://user:pw@host) and bearer tokens inside free text.
 URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+@", re.I)
 BEARER = re.compile(r"(bearer\s+)[A-Za-z0-9._~+/=-]+", re.I)
+# Our own API keys wherever they appear (a key pasted into a path or a message): the public
+# `sap_<id>` part stays so the key can still be recognised.
+API_KEY = re.compile(r"\b(sap_[0-9A-Za-z]{10})_[0-9A-Za-z]{20,}")
+# Personal data is not logged in clear: `maya.berg@acme.io` → `m***@acme.io`; phone numbers
+# written with a `+` country code lose their digits.
+EMAIL = re.compile(r"\b([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
+PHONE = re.compile(r"\+\d[\d\s().-]{6,}\d")
+# Control characters (CR/LF forge log lines, ESC drives terminals) are written escaped.
+CONTROL = re.compile(r"[\x00-\x1f\x7f\x1b]")
 REDACTED = "[redacted]"
 
 
 def redact_text(value: str) -> str:
     value = URL_PASSWORD.sub(lambda m: f"{m.group('scheme')}{REDACTED}@", value)
+    value = API_KEY.sub(lambda m: f"{m.group(1)}_{REDACTED}", value)
     return BEARER.sub(lambda m: f"{m.group(1)}{REDACTED}", value)
+
+
+def loggable_text(value: str) -> str:
+    """A string as it may be written to a log: secrets, emails and phones masked, control
+    characters escaped."""
+    value = redact_text(value)
+    value = EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", value)
+    value = PHONE.sub("+[phone]", value)
+    return CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), value)
 
 
 def _redact(value: Any, key: str = "") -> Any:
     if key and SECRET_KEYS.search(key):
         return REDACTED
     if isinstance(value, str):
-        return redact_text(value)
+        return loggable_text(value)
     if isinstance(value, dict):
         return {k: _redact(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):

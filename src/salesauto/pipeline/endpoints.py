@@ -32,8 +32,9 @@ from salesauto.pipeline.service import (
 )
 from salesauto.pipeline.steps import STEP_JOB_TYPES, Chain
 from salesauto.platform import Platform
+from salesauto.security.scopes import scoped
 
-router = APIRouter(tags=["pipeline"])
+router = APIRouter(tags=["pipeline"], dependencies=[scoped("contacts")])
 
 
 def _platform(request: Request) -> Platform:
@@ -106,7 +107,7 @@ async def sync_hubspot(request: Request, owner: Owner, body: SyncRequest) -> JSO
     return _accepted(ids, count)
 
 
-@router.post("/api/outreach", status_code=202)
+@router.post("/api/outreach", status_code=202, dependencies=[scoped("campaigns")])
 async def outreach(request: Request, owner: Owner, body: OutreachRequest) -> JSONResponse:
     """Enroll contacts in a lemlist campaign: deduplicated, never suppressed, daily-capped."""
     platform = _platform(request)

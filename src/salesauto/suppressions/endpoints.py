@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from salesauto.jobs.endpoints import Owner
 from salesauto.kit.errors import InvalidInput
+from salesauto.security import audit
+from salesauto.security.scopes import scoped
 from salesauto.suppressions.schemas import (
     SuppressionAdded,
     SuppressionBatch,
@@ -16,7 +18,9 @@ from salesauto.suppressions.schemas import (
 )
 from salesauto.suppressions.service import SuppressionService
 
-router = APIRouter(prefix="/api/suppressions", tags=["suppressions"])
+router = APIRouter(
+    prefix="/api/suppressions", tags=["suppressions"], dependencies=[scoped("contacts")]
+)
 
 
 def _service(request: Request) -> SuppressionService:
@@ -59,7 +63,15 @@ async def add_suppression(
 
 
 @router.delete("/{suppression_id}", status_code=204)
-async def remove_suppression(suppression_id: int, service: Service, owner: Owner) -> Response:
-    """Take an entry off the list (contacting them becomes possible again)."""
+async def remove_suppression(
+    suppression_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    request: Request,
+    service: Service,
+    owner: Owner,
+) -> Response:
+    """Take an entry off the list (contacting them becomes possible again). Audited."""
     await service.remove(owner, suppression_id)
+    await audit.record_request(
+        request.app.state.platform.engine, request.scope, "suppression.removed", str(suppression_id)
+    )
     return Response(status_code=204)

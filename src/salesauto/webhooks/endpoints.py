@@ -10,13 +10,14 @@ from fastapi import APIRouter, Request, Response
 
 from salesauto.jobs.endpoints import Owner
 from salesauto.platform import Platform
+from salesauto.security.scopes import scoped
 from salesauto.webhooks.receipt_writer import Received
 from salesauto.webhooks.receiving import WebhookReceiver, read_body
 from salesauto.webhooks.registration import WebhookRegistrar
 from salesauto.webhooks.schemas import RegistrationView, WebhookAck
 
 public_router = APIRouter(prefix="/webhooks", tags=["webhooks"])
-router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/api/webhooks", tags=["webhooks"], dependencies=[scoped("webhooks")])
 
 
 def _platform(request: Request) -> Platform:

@@ -1,0 +1,1 @@
+"""AI orchestration: LLM providers, agent definitions, the tool-use loop and transcripts."""

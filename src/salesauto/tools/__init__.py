@@ -1,0 +1,1 @@
+"""The tool registry: typed tools in toolsets, used by the agent, MCP and `/api/tools`."""
