@@ -13,6 +13,8 @@ CSV = "Email,First Name,Company\nann@acme.com,Ann,Acme\n"
 # One call per toolset: (tool, arguments, a key of its structured content).
 ONE_PER_TOOLSET: dict[str, tuple[str, dict[str, Any], str]] = {
     "admin": ("admin_whoami", {}, "workspace"),
+    # A dry run naming the model (offline here) and the budget before any token is spent.
+    "agent": ("agent_run", {"agent": "enricher", "goal": "Enrich ann@acme.com"}, "confirm_token"),
     "analytics": ("analytics_funnel", {}, "contacts_by_stage"),
     "apollo": ("apollo_search_people", {"person_titles": ["CEO"], "per_page": 2}, "people"),
     "campaigns": ("campaigns_list_templates", {}, "templates"),
