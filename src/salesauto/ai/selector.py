@@ -3,17 +3,20 @@ no key the offline planner runs, and with both keys an outage of one falls back 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from salesauto.ai.anthropic_provider import AnthropicProvider
 from salesauto.ai.definitions import AgentDefinition, Tier
 from salesauto.ai.errors import LlmUnavailable
-from salesauto.ai.gemini_provider import GeminiProvider
 from salesauto.ai.messages import LlmProvider, ModelTurn, TurnRequest
 from salesauto.ai.offline import OfflineProvider
 from salesauto.ai.settings import AiSettings
+
+if TYPE_CHECKING:
+    # The SDKs take a second to import: only a process that really calls a model pays it.
+    from salesauto.ai.anthropic_provider import AnthropicProvider
+    from salesauto.ai.gemini_provider import GeminiProvider
 
 Vendor = Literal["anthropic", "gemini"]
 
@@ -51,6 +54,8 @@ def vendor_provider(
     settings: AiSettings, vendor: Vendor, model: str
 ) -> AnthropicProvider | GeminiProvider:
     if vendor == "anthropic":
+        from salesauto.ai.anthropic_provider import AnthropicProvider
+
         assert settings.anthropic_api_key is not None
         return AnthropicProvider(
             api_key=settings.anthropic_api_key.get_secret_value(),
@@ -59,6 +64,8 @@ def vendor_provider(
             timeout_seconds=settings.llm_timeout_seconds,
             max_retries=settings.llm_max_retries,
         )
+    from salesauto.ai.gemini_provider import GeminiProvider
+
     assert settings.gemini_api_key is not None
     return GeminiProvider(
         api_key=settings.gemini_api_key.get_secret_value(),

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import NoDecode
 
-from salesauto.tools.registry import ToolRegistry
+if TYPE_CHECKING:
+    from salesauto.tools.registry import ToolRegistry
 
 # Comma-separated in the environment (`SALESAUTO_MCP_TOOLSETS=contacts,jobs`), like the flags.
 Names = Annotated[list[str], NoDecode]
