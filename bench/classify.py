@@ -36,31 +36,54 @@ of out-of-office replies whose return date is right, and of wrong-person replies
 referral address is right. `--errors` lists the misclassified replies.
 
 `python bench/classify.py [--errors] [--sandbox] [--write-examples] [--classifier
-module:factory]`: the classifier is the offline one unless a factory returning a
-`ReplyClassifier` is named (the LLM classifier, when a key is configured). Exits 1 when the
-offline accuracy on the latest holdout round is under 85 %.
+module:factory] [--llm [--llm-limit N]]`: the classifier is the offline one unless a factory
+returning a `ReplyClassifier` is named. `--llm` then scores the model path
+(`replies/llm.py`, the fast tier) on the same set when `ANTHROPIC_API_KEY` or
+`GEMINI_API_KEY` is set (base URLs and `SALESAUTO_LLM_PROVIDER` are read too), eight
+replies at a time, and prints how many of its answers were used, the tokens and the cost
+(about $0.001 a reply on claude-haiku-4-5); without a key it says it is skipped.
+`--llm-limit N` scores the first N rows only. Exits 1 when the offline accuracy on the
+latest holdout round is under 85 %.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/queue.py would shadow the standard library's `queue` (redis imports it, through the
+# agent definitions --llm loads): Python puts the script's folder first on sys.path.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
 
 import argparse
 import asyncio
 import importlib
 import json
+import os
 import random
-import sys
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from salesauto.ai.settings import AiSettings
 from salesauto.replies.bayes import EXAMPLES
 from salesauto.replies.cleaning import authored_part
+from salesauto.replies.llm import model_classifier
 from salesauto.replies.offline import OfflineClassifier
 from salesauto.replies.schemas import REPLY_CLASSES, Classification, ReplyClassifier, ReplyText
 
 DATA = Path(__file__).resolve().parent / "data" / "replies.jsonl"
 TARGET = 0.85
+LLM_CONCURRENCY = 8
+# Read from the environment for --llm: the vendors' usual names, or with SALESAUTO_.
+LLM_VARIABLES = (
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "GEMINI_BASE_URL",
+    "LLM_PROVIDER",
+)
 SHORT = {
     "interested": "int",
     "not_interested": "no",
@@ -186,6 +209,88 @@ def load_classifier(spec: str | None) -> ReplyClassifier:
     return built
 
 
+def llm_settings() -> AiSettings | None:
+    """The model settings from the environment; None without a model key."""
+    values: dict[str, str] = {}
+    for name in LLM_VARIABLES:
+        for variable in (f"SALESAUTO_{name}", name):
+            if os.environ.get(variable):
+                values[name.lower()] = os.environ[variable]
+                break
+    if not (values.get("anthropic_api_key") or values.get("gemini_api_key")):
+        return None
+    return AiSettings.model_validate(values)
+
+
+async def predict_with_model(
+    settings: AiSettings, rows: list[dict[str, Any]]
+) -> tuple[str, list[Classification]]:
+    classifier = model_classifier(settings)
+    if classifier is None:
+        raise SystemExit("LLM_PROVIDER=offline: no model to score")
+    gate = asyncio.Semaphore(LLM_CONCURRENCY)
+
+    async def one(row: dict[str, Any]) -> Classification:
+        async with gate:
+            return await classifier.classify(reply_of(row))
+
+    try:
+        found = await asyncio.gather(*(one(row) for row in rows))
+    finally:
+        await classifier.aclose()
+    return classifier.name, list(found)
+
+
+def report_model_runs(found: list[Classification]) -> None:
+    """How many model answers were used, why the others were not, and what they cost."""
+    fallbacks = Counter(got.classifier for got in found if got.classifier.startswith("offline"))
+    used = len(found) - sum(fallbacks.values())
+    runs = [got.details for got in found if got.details]
+    tokens = sum(run["usage"]["inputTokens"] + run["usage"]["outputTokens"] for run in runs)
+    cost = sum(run["costUsd"] for run in runs)
+    print(f"\nmodel answers used: {used}/{len(found)}; tokens {tokens}; cost ${cost:.4f}")
+    for reason, count in fallbacks.most_common(5):
+        print(f"  {count} × {reason}")
+
+
+def report_splits(rows: list[dict[str, Any]], found: list[Classification]) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    parts: list[tuple[str, str, int | None]] = [("dev", "dev", None), ("holdout", "holdout", None)]
+    parts += [(f"holdout, round {n}", "holdout", n) for n in sorted(held_out_rounds(rows))]
+    for name, split, round_ in parts:
+        pairs = [
+            (r, f)
+            for r, f in zip(rows, found, strict=True)
+            if r["split"] == split and (round_ is None or r.get("round") == round_)
+        ]
+        if pairs:
+            figures[name] = report(name, [r for r, _ in pairs], [f for _, f in pairs])
+    figures["all"] = report("all", rows, found)
+    return figures
+
+
+def list_errors(rows: list[dict[str, Any]], found: list[Classification]) -> None:
+    print("\n## misclassified")
+    for row, got in zip(rows, found, strict=True):
+        if row["label"] != got.label:
+            head = row["text"].strip().replace("\n", " ")[:110]
+            print(f"[{row['split']}] {row['label']} → {got.label} ({got.confidence}): {head}")
+
+
+def run_llm(rows: list[dict[str, Any]], limit: int | None, errors: bool) -> None:
+    settings = llm_settings()
+    if settings is None:
+        print("\n# LLM path skipped: set ANTHROPIC_API_KEY or GEMINI_API_KEY to score it")
+        return
+    rows = rows[:limit] if limit else rows
+    name, found = asyncio.run(predict_with_model(settings, rows))
+    print(f"\n# LLM path: {name}; {len(rows)} replies")
+    report_splits(rows, found)
+    report_model_runs(found)
+    if errors:
+        list_errors(rows, found)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--errors", action="store_true", help="list misclassified replies")
@@ -194,6 +299,10 @@ def main() -> int:
     )
     parser.add_argument("--sandbox", action="store_true", help="also score emulator replies")
     parser.add_argument("--classifier", help="module:factory of another ReplyClassifier")
+    parser.add_argument(
+        "--llm", action="store_true", help="also score the model path (needs a model key)"
+    )
+    parser.add_argument("--llm-limit", type=int, help="score the model on the first N rows")
     args = parser.parse_args()
     rows = load()
     if args.write_examples:
@@ -201,26 +310,14 @@ def main() -> int:
     classifier = load_classifier(args.classifier)
     found = asyncio.run(predict(classifier, rows))
     print(f"classifier: {classifier.name}; set: {DATA.name}")
-    figures = {}
-    parts = [("dev", "dev", None), ("holdout", "holdout", None)]
-    parts += [(f"holdout, round {n}", "holdout", n) for n in sorted(held_out_rounds(rows))]
-    for name, split, round_ in parts:
-        pairs = [
-            (r, f)
-            for r, f in zip(rows, found, strict=True)
-            if r["split"] == split and (round_ is None or r.get("round") == round_)
-        ]
-        figures[name] = report(name, [r for r, _ in pairs], [f for _, f in pairs])
-    figures["all"] = report("all", rows, found)
+    figures = report_splits(rows, found)
     if args.sandbox:
         emulated = sandbox_rows()
         report("lemlist emulator replies", emulated, asyncio.run(predict(classifier, emulated)))
     if args.errors:
-        print("\n## misclassified")
-        for row, got in zip(rows, found, strict=True):
-            if row["label"] != got.label:
-                head = row["text"].strip().replace("\n", " ")[:110]
-                print(f"[{row['split']}] {row['label']} → {got.label} ({got.confidence}): {head}")
+        list_errors(rows, found)
+    if args.llm:
+        run_llm(rows, args.llm_limit, args.errors)
     latest = max(held_out_rounds(rows), default=None)
     held = figures.get(f"holdout, round {latest}", figures["all"])
     return 0 if args.classifier or held >= TARGET else 1

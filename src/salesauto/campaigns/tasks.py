@@ -1,7 +1,7 @@
 """`campaigns.classify_reply`: queued with every reply, in the transaction that stored it.
 
-1. The reply is classified (the platform's `reply_classifier` when one is set, e.g. an LLM
-   one; the offline classifier otherwise).
+1. The reply is classified (the platform's `reply_classifier` when one is set; else the fast
+   model when a model key is configured, `replies/llm.py`; the offline classifier otherwise).
 2. In one transaction, while this worker still holds the job: the class is stored and acted
    on (`replies/outcomes.py`: suppression, pause, bounce, referral contact).
 3. An interested reply or a referral gets a follow-up task in HubSpot (`replies/followup.py`),
@@ -15,6 +15,8 @@ classified: whatever it says picks a label, never an action outside the ones abo
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from pydantic import Field
@@ -29,7 +31,7 @@ from salesauto.kit.time import utcnow
 from salesauto.pipeline.contacts import integrations_of
 from salesauto.pipeline.steps import hold_lease
 from salesauto.replies.followup import ContactNotWritable, create_follow_up, wants_task
-from salesauto.replies.offline import OfflineClassifier
+from salesauto.replies.llm import classifier_for
 from salesauto.replies.outcomes import (
     StoredReply,
     load_reply,
@@ -45,9 +47,14 @@ class ClassifyReplyParameters(JobParameters):
     enrollment_id: uuid.UUID = Field(..., description="Its enrollment.")
 
 
-def classifier_of(context: JobContext) -> ReplyClassifier:
+@asynccontextmanager
+async def classifier_of(context: JobContext) -> AsyncIterator[ReplyClassifier]:
     configured: ReplyClassifier | None = getattr(context.services, "reply_classifier", None)
-    return configured if configured is not None else OfflineClassifier()
+    if configured is not None:
+        yield configured
+        return
+    async with classifier_for(getattr(context.services, "settings", None)) as classifier:
+        yield classifier
 
 
 async def _classify_and_record(
@@ -55,14 +62,15 @@ async def _classify_and_record(
 ) -> tuple[Classification, dict[str, Any]]:
     if reply.classified:
         return stored_classification(reply), reply.data["outcome"]
-    found = await classifier_of(context).classify(
-        ReplyText(
-            text=reply.text,
-            subject=reply.subject,
-            received_at=reply.received_at,
-            sender_email=reply.email,
+    async with classifier_of(context) as classifier:
+        found = await classifier.classify(
+            ReplyText(
+                text=reply.text,
+                subject=reply.subject,
+                received_at=reply.received_at,
+                sender_email=reply.email,
+            )
         )
-    )
 
     async def write() -> dict[str, Any]:
         async with context.queue.engine.begin() as conn:

@@ -5,7 +5,7 @@ handler noticing."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,7 +64,14 @@ class Classification(BaseModel):
     language: str | None = Field(None, description="en, fr, de, es; None when unsure.")
     return_date: date | None = Field(None, description="out_of_office: first day back.")
     referral: Referral | None = Field(None, description="wrong_person: who to contact.")
-    classifier: str = Field(..., description="Which classifier decided (offline, a model id).")
+    classifier: str = Field(
+        ...,
+        description="Which classifier decided: offline, a model id, or offline with the "
+        "reason the model's answer was not used.",
+    )
+    details: dict[str, Any] | None = Field(
+        None, description="A model's run: provider, model, tokens, cost, stop reason."
+    )
 
 
 class ReplyClassifier(Protocol):
