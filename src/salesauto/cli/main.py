@@ -14,6 +14,7 @@ from salesauto.cli import demo, dlq, imports, integrations, jobs, keys, webhooks
 from salesauto.cli.common import console, fail, load_settings, migrate_embedded
 from salesauto.cli.mcp import mcp
 from salesauto.kit.migrate import upgrade_to_head
+from salesauto.kit.serving import SERVER_OPTIONS
 from salesauto.observability.logging import redact_text
 from salesauto.platform import Platform
 from salesauto.security.authenticate import FallbackKeyRefused
@@ -89,11 +90,7 @@ def serve(
         port=settings.port,
         log_level=settings.log_level.lower(),
         access_log=False,
-        ws="websockets-sansio",
-        # The app applies forwarded headers itself, from SALESAUTO_FORWARDED_ALLOW_IPS only.
-        proxy_headers=False,
-        server_header=False,
-        ws_max_size=65_536,
+        **SERVER_OPTIONS,  # type: ignore[arg-type]
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections import deque
 
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -18,6 +20,10 @@ from salesauto.events.tail import EventTail
 from salesauto.security.principal import principal_of
 from salesauto.security.session_endpoints import browser_auth
 from salesauto.security.sessions import KeyActivity
+
+# More client messages than this within the window close the socket (1008).
+FLOOD_MESSAGES = 20
+FLOOD_SECONDS = 10.0
 
 log = structlog.get_logger(__name__)
 router = APIRouter()
@@ -93,7 +99,13 @@ async def _until_key_inactive(activity: KeyActivity, key_id: str) -> None:
 
 
 async def _drain_client(websocket: WebSocket) -> None:
-    # Clients do not send anything yet; reading lets us notice when they go away.
+    # Clients have nothing to send; reading lets us notice when they go away, and a client
+    # flooding messages anyway is closed rather than allowed to keep the server busy.
+    window: deque[float] = deque(maxlen=FLOOD_MESSAGES)
     with contextlib.suppress(WebSocketDisconnect):
         while True:
             await websocket.receive_text()
+            window.append(time.monotonic())
+            if len(window) == FLOOD_MESSAGES and window[-1] - window[0] < FLOOD_SECONDS:
+                await websocket.close(code=1008, reason="too many messages")
+                return
