@@ -17,6 +17,7 @@ from salesauto.security.endpoints import key_view
 from salesauto.security.keystore import IssuedKey
 from salesauto.security.principal import SCOPES
 from salesauto.security.schemas import KeyView
+from salesauto.security.users import UserService
 
 app = typer.Typer(help="API keys: create (shown once), list, revoke, rotate.", no_args_is_help=True)
 CLI_ACTOR = "cli"
@@ -58,6 +59,9 @@ def create(
         int | None, typer.Option("--expires", min=1, help="Days until the key stops working.")
     ] = None,
     workspace: Workspace = "default",
+    user: Annotated[
+        str | None, typer.Option("--user", help="Email of the user the key is issued to.")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Create a key; it is printed once."""
@@ -65,7 +69,12 @@ def create(
     expires_at = utcnow() + timedelta(days=expires) if expires else None
 
     async def run(platform: Platform) -> IssuedKey:
-        issued = await platform.keys.create(workspace, name, wanted, expires_at)
+        holder = (
+            None
+            if user is None
+            else await UserService(platform.engine, platform.keys).by_email(workspace, user)
+        )
+        issued = await platform.keys.create(workspace, name, wanted, expires_at, holder)
         await audit.record(
             platform.engine,
             workspace,

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from salesauto import __version__
-from salesauto.cli import demo, dlq, imports, integrations, jobs, keys, webhooks
+from salesauto.cli import demo, dlq, imports, integrations, jobs, keys, users, webhooks
 from salesauto.cli.common import console, fail, load_settings, migrate_embedded
 from salesauto.cli.mcp import mcp
 from salesauto.kit.migrate import upgrade_to_head
@@ -31,6 +31,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(keys.app, name="keys")
+app.add_typer(users.app, name="users")
 app.command(name="sandbox")(integrations.sandbox)
 app.command(name="demo")(demo.demo)
 app.command(name="mcp")(mcp)

@@ -13,7 +13,7 @@ from salesauto.models.campaigns import (
 from salesauto.models.chat import ChatConversation, ChatMessage
 from salesauto.models.contacts import Company, EnrichmentCacheEntry, ImportedContact, Suppression
 from salesauto.models.jobs import CronRun, Job, JobEvent, JobResult, Worker
-from salesauto.models.security import ApiKey, AuditEvent, ProviderCredential
+from salesauto.models.security import ApiKey, AuditEvent, ProviderCredential, User
 from salesauto.models.webhooks import ProviderPollCursor, WebhookEndpoint, WebhookReceipt
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "ProviderCredential",
     "ProviderPollCursor",
     "Suppression",
+    "User",
     "WebhookEndpoint",
     "WebhookReceipt",
     "Worker",

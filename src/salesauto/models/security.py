@@ -66,3 +66,19 @@ class ProviderCredential(Base):
     ciphertext: Mapped[str] = mapped_column(sa.Text)
     last4: Mapped[str] = mapped_column(sa.String(4))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=sa.func.now())
+
+
+class User(Base):
+    """A person in a workspace. Their API keys stop working while they are disabled; a
+    `member` cannot hold a key with the `admin` scope."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "email", name="uq_users_owner_email"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=new_uuid)
+    owner_id: Mapped[str] = mapped_column(sa.String(64))
+    email: Mapped[str] = mapped_column(sa.String(320))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    disabled: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), server_default=sa.func.now())

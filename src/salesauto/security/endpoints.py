@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -19,8 +19,12 @@ from salesauto.security.schemas import (
     KeyCreate,
     KeyPage,
     KeyView,
+    UserCreate,
+    UserPage,
+    UserView,
 )
 from salesauto.security.scopes import scoped
+from salesauto.security.users import UserService
 
 router = APIRouter(prefix="/api", tags=["keys and audit"], dependencies=[scoped("admin")])
 
@@ -30,11 +34,17 @@ def _platform(request: Request) -> Platform:
     return platform
 
 
+def _users(request: Request) -> UserService:
+    platform = _platform(request)
+    return UserService(platform.engine, platform.keys)
+
+
 def _fields(row: ApiKey) -> dict[str, object]:
     # Rows built in memory (just created) lack the columns the database fills in later.
     return {
         "id": row.id,
         "name": row.name,
+        "user_id": getattr(row, "user_id", None),
         "prefix": row.key_prefix,
         "scopes": row.scopes,
         "expires_at": row.expires_at,
@@ -59,7 +69,8 @@ async def create_key(body: KeyCreate, request: Request) -> JSONResponse:
     """A new key for the caller's workspace. The answer holds the key once; store it."""
     platform = _platform(request)
     owner = current_principal(request).workspace
-    issued = await platform.keys.create(owner, body.name, body.scopes, body.expires_at)
+    user = None if body.user_id is None else await _users(request).get(owner, body.user_id)
+    issued = await platform.keys.create(owner, body.name, body.scopes, body.expires_at, user)
     await audit.record_request(
         platform.engine,
         request.scope,
@@ -130,3 +141,38 @@ async def audit_log(
         events=[AuditView.model_validate(row.__dict__) for row in rows],
         next_before=rows[-1].id if len(rows) == limit else None,
     )
+
+
+@router.post("/users", status_code=201, response_model=UserView, response_model_by_alias=True)
+async def create_user(body: UserCreate, request: Request) -> UserView:
+    """A person of the workspace; issue keys to them with `userId` (409 if the email exists)."""
+    user = await _users(request).create(
+        current_principal(request).workspace, body.email, body.name, body.role
+    )
+    await audit.record_request(
+        _platform(request).engine, request.scope, "user.created", str(user.id), {"role": body.role}
+    )
+    return UserView.model_validate(user.__dict__)
+
+
+@router.get("/users", response_model=UserPage, response_model_by_alias=True)
+async def list_users(request: Request) -> UserPage:
+    users = await _users(request).listed(current_principal(request).workspace)
+    return UserPage(users=[UserView.model_validate(user.__dict__) for user in users])
+
+
+@router.post("/users/{user_id}/{action}", response_model=UserView, response_model_by_alias=True)
+async def disable_or_enable_user(
+    user_id: uuid.UUID, action: Literal["disable", "enable"], request: Request
+) -> UserView:
+    """`disable` stops every key of the user at once (sessions and sockets follow); `enable`
+    restores the keys not revoked meanwhile."""
+    owner = current_principal(request).workspace
+    user = await _users(request).set_disabled(owner, user_id, action == "disable")
+    for key in await _platform(request).keys.page(owner, include_revoked=False):
+        if key.user_id == user_id:
+            request.app.state.browser_auth.activity.forget(str(key.id))
+    await audit.record_request(
+        _platform(request).engine, request.scope, f"user.{action}d", str(user_id)
+    )
+    return UserView.model_validate(user.__dict__)

@@ -24,13 +24,14 @@ from salesauto.kit.db import retry_locked
 from salesauto.kit.errors import InvalidInput, NotFound
 from salesauto.kit.time import utcnow
 from salesauto.models.base import table_of
-from salesauto.models.security import ApiKey
+from salesauto.models.security import ApiKey, User
 from salesauto.security.hashing import KeyHasher
 from salesauto.security.keys import new_key, parse_key
-from salesauto.security.principal import SCOPES, Principal
+from salesauto.security.principal import ADMIN, SCOPES, Principal
 
 log = structlog.get_logger(__name__)
 KEYS = table_of(ApiKey)
+USERS = table_of(User)
 LAST_USED_EVERY = timedelta(minutes=1)
 
 
@@ -75,8 +76,13 @@ class KeyStore:
         name: str,
         scopes: list[str],
         expires_at: datetime | None = None,
+        user: User | None = None,
     ) -> IssuedKey:
         scopes = check_scopes(scopes)
+        if user is not None and user.role != ADMIN and ADMIN in scopes:
+            raise InvalidInput(
+                f"{user.email} is a member: their keys cannot have the admin scope", field="scopes"
+            )
         if expires_at is not None and expires_at <= utcnow():
             raise InvalidInput("expiry must be in the future", field="expiresAt")
         plain, parsed = new_key()
@@ -84,6 +90,7 @@ class KeyStore:
         row = {
             "id": uuid.uuid4(),
             "owner_id": owner_id,
+            "user_id": user.id if user is not None else None,
             "name": name,
             "key_hash": secret_hash,
             "key_prefix": parsed.prefix,
@@ -105,7 +112,8 @@ class KeyStore:
         old = await self.get(owner_id, key_id)
         if old.revoked:
             raise InvalidInput("this key is revoked; create a new one instead")
-        issued = await self.create(owner_id, old.name, list(old.scopes), old.expires_at)
+        user = await self._user(old.user_id)
+        issued = await self.create(owner_id, old.name, list(old.scopes), old.expires_at, user)
         await self.revoke(owner_id, key_id)
         return issued
 
@@ -122,6 +130,13 @@ class KeyStore:
         await retry_locked(update)
         self.forget(str(key_id))
         return await self.get(owner_id, key_id)
+
+    async def _user(self, user_id: uuid.UUID | None) -> User | None:
+        if user_id is None:
+            return None
+        async with self.engine.connect() as conn:
+            found = (await conn.execute(sa.select(USERS).where(USERS.c.id == user_id))).first()
+        return User(**found._mapping) if found is not None else None
 
     def forget(self, key_id: str) -> None:
         """Drop a key's cached verifications (revoked here, or told by another process)."""
@@ -168,9 +183,13 @@ class KeyStore:
             return None
         async with self.engine.connect() as conn:
             row = (
-                await conn.execute(sa.select(KEYS).where(KEYS.c.key_prefix == parsed.prefix))
+                await conn.execute(
+                    sa.select(KEYS, USERS.c.disabled.label("user_disabled"))
+                    .outerjoin(USERS, USERS.c.id == KEYS.c.user_id)
+                    .where(KEYS.c.key_prefix == parsed.prefix)
+                )
             ).first()
-        if row is None or row.revoked:
+        if row is None or row.revoked or row.user_disabled:
             return None
         if row.expires_at is not None and row.expires_at <= utcnow():
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -21,6 +21,9 @@ class KeyCreate(ApiModel):
     expires_at: datetime | None = Field(
         None, description="When the key stops working (ISO 8601 with a zone); none = never."
     )
+    user_id: uuid.UUID | None = Field(
+        None, description="The user the key is issued to (GET /api/users); none = the workspace."
+    )
 
 
 class KeyView(ApiModel):
@@ -28,6 +31,7 @@ class KeyView(ApiModel):
 
     id: uuid.UUID
     name: str
+    user_id: uuid.UUID | None = None
     prefix: str = Field(..., description="The key's public start (`sap_<id>`), to recognise it.")
     scopes: list[str]
     expires_at: datetime | None
@@ -60,3 +64,26 @@ class AuditView(ApiModel):
 class AuditPage(ApiModel):
     events: list[AuditView]
     next_before: int | None = Field(None, description="Pass as `before` for older events.")
+
+
+class UserCreate(ApiModel):
+    email: str = Field(..., min_length=3, max_length=320)
+    name: str = Field("", max_length=200)
+    role: Literal["admin", "member"] = Field(
+        "member", description="A member's keys cannot carry the admin scope."
+    )
+
+
+class UserView(ApiModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    id: uuid.UUID
+    email: str
+    name: str
+    role: str
+    disabled: bool
+    created_at: datetime
+
+
+class UserPage(ApiModel):
+    users: list[UserView]

@@ -33,11 +33,12 @@ from starlette.types import Scope
 from salesauto.kit.errors import SalesautoError
 from salesauto.kit.time import utcnow
 from salesauto.models.base import table_of
-from salesauto.models.security import ApiKey
+from salesauto.models.security import ApiKey, User
 from salesauto.security.principal import FALLBACK_KEY_ID, Principal
 
 log = structlog.get_logger(__name__)
 KEYS = table_of(ApiKey)
+USERS = table_of(User)
 SESSION_COOKIE = "session"
 # Hosts where browsers talk plain HTTP to a developer's own machine: `Secure` cookies (and so
 # the `__Host-` prefix, which requires it) would never be sent back there.
@@ -189,12 +190,15 @@ class KeyActivity:
         async with self._engine().connect() as conn:
             row = (
                 await conn.execute(
-                    sa.select(KEYS.c.revoked, KEYS.c.expires_at).where(KEYS.c.id == parsed)
+                    sa.select(KEYS.c.revoked, KEYS.c.expires_at, USERS.c.disabled)
+                    .outerjoin(USERS, USERS.c.id == KEYS.c.user_id)
+                    .where(KEYS.c.id == parsed)
                 )
             ).first()
         if row is None:
             return False, None
-        return not row.revoked, row.expires_at
+        # A disabled user's keys are inactive too: their sessions and sockets end.
+        return not row.revoked and not row.disabled, row.expires_at
 
 
 # -- the sessions ------------------------------------------------------------------------------
