@@ -109,3 +109,20 @@ async def test_presented_secrets_are_compared_in_constant_time(
             json={"arguments": {"email": "x@y.co"}, "confirmToken": forged},
         )
         assert compared, "the confirm token was not compared with compare_digest"
+
+
+async def test_paths_smuggled_into_an_import_are_refused(settings: Settings) -> None:
+    async with secured_app(settings) as app:
+        for name in ("../../etc/passwd", "..%2f..%2fsecret.key", "/etc/passwd", "a\\..\\b.csv"):
+            answer = await app.as_admin(
+                "POST", "/api/jobs", json={"type": "import.csv", "parameters": {"upload": name}}
+            )
+            assert answer.status_code == 422, name
+        upload = await app.as_admin(
+            "POST",
+            "/api/import/csv",
+            files={"file": ("../../../tmp/evil.csv", b"email\nann@acme.io\n", "text/csv")},
+        )
+        assert upload.status_code == 202
+        job = (await app.as_admin("GET", f"/api/jobs/{upload.json()['jobId']}")).json()
+        assert "/" not in job["parameters"]["upload"]  # stored under a generated name
