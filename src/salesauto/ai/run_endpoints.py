@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
-from salesauto.ai.definitions import builtin_agents, known_agent
-from salesauto.ai.tasks import AgentRunParameters, agent_tools, scopes_allowed
-from salesauto.jobs.schemas import JobAccepted, JobSubmit
-from salesauto.jobs.service import JobService
+from salesauto.ai.definitions import known_agent
+from salesauto.ai.submit import submit_agent_run
+from salesauto.jobs.endpoints import accepted_response
+from salesauto.jobs.schemas import JobAccepted
 from salesauto.kit.schemas import ApiModel
 from salesauto.security.principal import current_principal
 from salesauto.security.scopes import scoped
@@ -41,27 +41,14 @@ async def run_agent(body: AgentRunRequest, request: Request) -> JSONResponse:
     to the scopes of your key. Follow it at `status`, its steps at
     `/api/jobs/{id}/transcript` and live as `agent.*` events on `/ws`. Without a model key
     the offline planner runs the agent's standard steps and says so in its result."""
-    caller = current_principal(request)
-    parameters = AgentRunParameters(
+    enqueued = await submit_agent_run(
+        request.app.state.platform.jobs,
+        current_principal(request),
         agent=body.agent,
         goal=body.goal,
         input=body.input,
         model=body.model,
         offline=body.offline,
-        scopes=sorted(scopes_allowed(caller, agent_tools(builtin_agents()[body.agent]))),
-    )
-    service: JobService = request.app.state.platform.jobs
-    submit = JobSubmit(
-        type="agent.run",
-        parameters=parameters.model_dump(mode="json", exclude_none=True),
         idempotency_key=body.idempotency_key,
     )
-    enqueued = await service.submit(submit, caller.workspace)
-    accepted = JobAccepted(
-        job_id=str(enqueued.job_id),
-        status=f"/api/jobs/{enqueued.job_id}",
-        created=enqueued.created,
-    )
-    return JSONResponse(
-        accepted.model_dump(by_alias=True), status_code=202 if enqueued.created else 200
-    )
+    return accepted_response(enqueued)

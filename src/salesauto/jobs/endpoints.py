@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from salesauto.jobs.queue import Enqueued
 from salesauto.jobs.registry import get_job_type, known_job_types
 from salesauto.jobs.schemas import (
     JobAccepted,
@@ -60,7 +61,11 @@ async def submit_job(body: JobSubmit, service: Service, owner: Owner) -> JSONRes
             f"{body.type!r} is queued by the platform itself and cannot be submitted",
             field="type",
         )
-    enqueued = await service.submit(body, owner)
+    return accepted_response(await service.submit(body, owner))
+
+
+def accepted_response(enqueued: Enqueued) -> JSONResponse:
+    """202 `{success, jobId, status}`; 200 when an idempotency key found the earlier job."""
     accepted = JobAccepted(
         job_id=str(enqueued.job_id),
         status=f"/api/jobs/{enqueued.job_id}",

@@ -9,9 +9,8 @@ from pydantic import Field, field_validator
 from salesauto.ai.definitions import builtin_agents, known_agent
 from salesauto.ai.schemas import TranscriptEntry
 from salesauto.ai.selector import ai_settings, configured_vendors, model_for
-from salesauto.ai.tasks import AgentRunParameters, agent_tools, scopes_allowed
+from salesauto.ai.submit import submit_agent_run
 from salesauto.ai.transcript import turns_of
-from salesauto.jobs.schemas import JobSubmit
 from salesauto.jobs.service import parse_job_id
 from salesauto.kit.errors import InvalidInput
 from salesauto.tools.registry import tool
@@ -139,20 +138,14 @@ async def agent_run(ctx: ToolContext, args: AgentRun) -> AgentQueued:
     this caller's scopes. Without a model key the offline planner runs its standard steps.
     Spends model tokens up to the agent's budget: the first call is a dry run naming the
     model and budget, returning a confirm_token."""
-    agent = builtin_agents()[args.agent]
-    # As `POST /api/agent/run`: the agent never gets a scope its caller lacks.
-    parameters = AgentRunParameters(
+    enqueued = await submit_agent_run(
+        ctx.platform.jobs,
+        ctx.principal,
         agent=args.agent,
         goal=args.goal,
         input=args.input,
         model=args.model,
         offline=args.offline,
-        scopes=sorted(scopes_allowed(ctx.principal, agent_tools(agent))),
-    )
-    submit = JobSubmit(
-        type="agent.run",
-        parameters=parameters.model_dump(mode="json", exclude_none=True),
         idempotency_key=args.idempotency_key,
     )
-    enqueued = await ctx.platform.jobs.submit(submit, ctx.workspace)
     return AgentQueued(job_id=str(enqueued.job_id), created=enqueued.created)
