@@ -66,7 +66,8 @@ class McpEndpoint:
         manager = StreamableHTTPSessionManager(
             app=self._server,
             stateless=True,
-            json_response=True,
+            # Server-sent events, not one JSON answer: a long tool streams its progress.
+            json_response=False,
             # The app's trusted-host check and CSRF guard already ran; the SDK's own
             # localhost-only Host check would refuse every deployed hostname.
             security_settings=TransportSecuritySettings(enable_dns_rebinding_protection=False),

@@ -14,6 +14,7 @@ import mcp_types as types
 from mcp.server import Server, ServerRequestContext
 
 from salesauto import __version__
+from salesauto.mcp_server.progress import follow_job, started_job, with_job_state
 from salesauto.mcp_server.prompts import PROMPTS, get_prompt
 from salesauto.mcp_server.resources import McpResources
 from salesauto.mcp_server.settings import ToolSelection
@@ -35,7 +36,9 @@ INSTRUCTIONS = (
     "Tools that delete, send outreach or spend credits answer a dry run first with a "
     "confirm_token: show the user what it would do, and only with their agreement call the "
     "tool again with the same arguments and that confirm_token. Long work (imports, "
-    "discovery, enrichment, syncs) returns a job id: follow it with jobs_get. Resources: "
+    "discovery, enrichment, syncs) returns a job id; with a progress token the call reports "
+    "the job's progress until it ends (up to a minute), else follow it with jobs_get. "
+    "Resources: "
     "salesauto://pipeline, salesauto://suppressions, salesauto://icp-profiles, "
     "salesauto://campaigns/{id}/stats."
 )
@@ -64,7 +67,18 @@ def build_mcp_server(
     async def call_tool(
         request: RequestContext, params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        outcome = await registry.call(params.name, params.arguments, context(request))
+        ctx = context(request)
+        outcome = await registry.call(params.name, params.arguments, ctx)
+        meta: dict[str, Any] = dict(request.meta or {})
+        job_id = started_job(outcome)
+        # The caller asked for progress (JSON-RPC carries its token in `_meta`).
+        if job_id is not None and ("progressToken" in meta or "progress_token" in meta):
+
+            async def report(progress: float, total: float, message: str) -> None:
+                await request.session.report_progress(progress, total, message)
+
+            job = await follow_job(platform.jobs, ctx.workspace, job_id, report)
+            outcome = with_job_state(outcome, job)
         return call_result(outcome)
 
     async def list_resources(
