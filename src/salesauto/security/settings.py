@@ -56,7 +56,7 @@ class SecuritySettings(BaseModel):
         "`limits` notation: `100/15 minutes`, `10/second`.",
     )
     rate_limit_groups: dict[str, str] = Field(
-        default_factory=lambda: {"webhooks": "6000/minute", "auth": "20/minute"},
+        default_factory=lambda: {"webhooks": "3000/second", "auth": "20/minute"},
         description="Limits of route groups that differ from `rate_limit`: `webhooks` "
         "(provider deliveries, per provider), `auth` (sign-in attempts per IP), or an API area "
         "such as `contacts` or `jobs`.",
