@@ -251,9 +251,13 @@ async def hubspot_list_segments(ctx: ToolContext, args: SegmentSearch) -> Segmen
     found = await call_provider(
         ctx, "hubspot", "POST", "/crm/v3/lists/search", json=body, idempotent=True
     )
-    keys = ("listId", "name", "processingType", "objectTypeId", "size", "updatedAt")
+    keys = ("listId", "name", "processingType", "objectTypeId", "updatedAt")
+    # Search results carry the size only as `additionalProperties.hs_list_size` (a string).
     lists = [
-        {key: item.get(key, item.get("additionalProperties", {}).get(key)) for key in keys}
+        {
+            **{key: item.get(key) for key in keys},
+            "size": _list_size(item.get("additionalProperties") or {}),
+        }
         for item in found.get("lists", [])
     ]
     more = found.get("hasMore")
@@ -262,6 +266,11 @@ async def hubspot_list_segments(ctx: ToolContext, args: SegmentSearch) -> Segmen
         total=found.get("total"),
         next_cursor=str(found.get("offset")) if more else None,
     )
+
+
+def _list_size(extra: dict[str, Any]) -> int | None:
+    size = extra.get("hs_list_size")
+    return int(size) if size is not None and str(size).isdigit() else None
 
 
 class SegmentChange(ToolInput):

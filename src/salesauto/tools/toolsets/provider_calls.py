@@ -34,7 +34,14 @@ async def call_provider(
         )
     except ProviderRejected as error:
         target = integrations.targets.get(provider)
-        if error.status in (404, 405) and target is not None and target.mode == "sandbox":
+        # Only a route the emulator lacks (a 405, or FastAPI's bare "Not Found"), never a
+        # record the emulator does not hold.
+        if (
+            error.status in (404, 405)
+            and (error.status == 405 or error.message.strip() in ("Not Found", ""))
+            and target is not None
+            and target.mode == "sandbox"
+        ):
             raise ProviderRejected(
                 provider,
                 f"the {provider} sandbox does not emulate {method} {path} ({error.message}); "

@@ -20,6 +20,8 @@ from salesauto.integrations.sandbox.apollo.organizations import organizations_ro
 from salesauto.integrations.sandbox.apollo.params import ApolloError
 from salesauto.integrations.sandbox.apollo.people import people_router
 from salesauto.integrations.sandbox.apollo.state import ApolloState, Verdict
+from salesauto.integrations.sandbox.apollo.workspace import Workspace
+from salesauto.integrations.sandbox.apollo.workspace_routes import workspace_router
 from salesauto.integrations.sandbox.kit import CONTROL_PREFIX, SandboxConfig, SandboxKit
 from salesauto.integrations.sandbox.universe import universe
 
@@ -92,8 +94,10 @@ def build_apollo_emulator(config: SandboxConfig, *, minute_seconds: float = 60.0
         minute_seconds=minute_seconds,
         per_hour=config.apollo_requests_per_hour,
     )
+    workspace = Workspace(config.seed)
     kit = SandboxKit("apollo", error_response)
     kit.on_reset.append(state.reset)
+    kit.on_reset.append(workspace.reset)
     app = FastAPI(
         title="Apollo sandbox",
         description="Emulator of the Apollo.io API (people search and enrichment, organizations).",
@@ -123,6 +127,7 @@ def build_apollo_emulator(config: SandboxConfig, *, minute_seconds: float = 60.0
 
     app.include_router(people_router(state))
     app.include_router(organizations_router(state))
+    app.include_router(workspace_router(state, workspace))
 
     @app.get(f"{CONTROL_PREFIX}/calls", include_in_schema=False)
     async def calls() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from starlette.responses import JSONResponse, Response
 
+from salesauto.integrations.sandbox.explorium.autocomplete import autocomplete_router
 from salesauto.integrations.sandbox.explorium.businesses import businesses_router
 from salesauto.integrations.sandbox.explorium.prospects import prospects_router
 from salesauto.integrations.sandbox.explorium.state import ExploriumState
@@ -85,6 +86,7 @@ def build_explorium_emulator(config: SandboxConfig) -> FastAPI:
         _limit_headers(response, decision)
         return response
 
+    app.include_router(autocomplete_router(state))  # before any `/v1/businesses/{…}` route
     app.include_router(businesses_router(state))
     app.include_router(prospects_router(state))
 

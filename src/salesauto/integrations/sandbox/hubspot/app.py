@@ -4,7 +4,9 @@ Routes (relative, so the app also works mounted under `/sandbox/hubspot`):
 - `/crm/v3/objects/{contacts|companies|tasks|notes}` CRUD, list, `batch/*`, `search`
 - `/crm/v4/objects/.../associations/...` and `/crm/v4/associations/.../batch/*`
 - `/crm/v3/owners`
-- `/crm/v3/lists` (MANUAL and SNAPSHOT lists: create, fetch, add members, page members)
+- `/crm/v3/lists` (MANUAL and SNAPSHOT lists: create, fetch, search, add/remove/page members)
+- `/account-info/v3/details`, `/crm/v3/properties/{type}`, `/crm/v3/pipelines/{type}`,
+  `/crm/v3/schemas` (the portal's description)
 - `/_sandbox/stats|faults|reset` (the kit's control routes)
 
 Any bearer token is accepted except a missing one or the literal `invalid-key` (401), so tests
@@ -29,9 +31,11 @@ from salesauto.integrations.sandbox.hubspot.limits import HubSpotLimits
 from salesauto.integrations.sandbox.hubspot.lists import ListStore
 from salesauto.integrations.sandbox.hubspot.routes.associations import associations_router
 from salesauto.integrations.sandbox.hubspot.routes.batch import batch_router
+from salesauto.integrations.sandbox.hubspot.routes.list_search import list_search_router
 from salesauto.integrations.sandbox.hubspot.routes.lists import lists_router
 from salesauto.integrations.sandbox.hubspot.routes.objects import objects_router
 from salesauto.integrations.sandbox.hubspot.routes.owners import owners_router
+from salesauto.integrations.sandbox.hubspot.routes.portal import portal_router
 from salesauto.integrations.sandbox.hubspot.routes.search import search_router
 from salesauto.integrations.sandbox.hubspot.state import HubSpotState
 from salesauto.integrations.sandbox.kit import CONTROL_PREFIX, SandboxConfig, SandboxKit
@@ -66,6 +70,8 @@ def build_hubspot_emulator(config: SandboxConfig, *, daily_limit: int = DAILY_LI
         associations_router(state),
         owners_router(state),
         lists_router(lists),
+        list_search_router(lists),
+        portal_router(state),
     ):
         app.include_router(router)
 
@@ -116,7 +122,12 @@ class _AuthAndLimits:
         if scheme.lower() != "bearer" or not token or token == INVALID_KEY:
             await _unauthorized(bool(token))(scope, receive, send)
             return
-        is_search = scope.get("method") == "POST" and local.rstrip("/").endswith("/search")
+        # Only CRM search has its own per-second bucket; list search counts as a plain call.
+        is_search = (
+            scope.get("method") == "POST"
+            and local.rstrip("/").endswith("/search")
+            and not local.startswith("/crm/v3/lists/")
+        )
         verdict = self.limits.check(token, is_search=is_search)
         if verdict.policy is not None:
             self.kit.record_throttled()

@@ -97,6 +97,19 @@ class ListStore:
             stored.updated_at = now
         return added, missing
 
+    def remove(self, stored: StoredList, record_ids: list[str]) -> tuple[list[str], list[str]]:
+        """Drop members; returns (removed, missing). An id that is no member is missing."""
+        removed: list[str] = []
+        missing: list[str] = []
+        for record_id in dict.fromkeys(record_ids):
+            if stored.members.pop(record_id, None) is None:
+                missing.append(record_id)
+            else:
+                removed.append(record_id)
+        if removed:
+            stored.updated_at = datetime.now(UTC)
+        return removed, missing
+
     def live_members(self, stored: StoredList) -> list[tuple[str, datetime]]:
         """Members whose record still exists, in ascending record id order."""
         records = self.crm.objects[stored.kind.type_id]

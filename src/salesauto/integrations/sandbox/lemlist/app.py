@@ -26,8 +26,10 @@ from salesauto.integrations.sandbox.lemlist.gate import (
     text_error,
 )
 from salesauto.integrations.sandbox.lemlist.hooks import hooks_router
+from salesauto.integrations.sandbox.lemlist.lead_states import lead_states_router
 from salesauto.integrations.sandbox.lemlist.leads import leads_router
 from salesauto.integrations.sandbox.lemlist.runtime import LemlistRuntime
+from salesauto.integrations.sandbox.lemlist.team import team_router
 from salesauto.integrations.sandbox.lemlist.unsubscribes import unsubscribes_router
 
 
@@ -62,6 +64,8 @@ def build_lemlist_emulator(config: SandboxConfig) -> FastAPI:
     for router in (
         campaigns_router(runtime),
         leads_router(runtime),
+        lead_states_router(runtime),
+        team_router(runtime),
         activities_router(runtime),
         hooks_router(runtime),
         unsubscribes_router(runtime),
