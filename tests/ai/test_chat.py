@@ -79,6 +79,8 @@ async def test_an_answer_streams_its_tool_calls_is_stored_and_followed_up(
     conversation_id = await new_conversation(claude_chat, title="Acme")
     events = await ask(claude_chat, conversation_id, "Any Acme leads?")
 
+    # The text's token pieces (`text_delta`) are tested in test_chat_streaming.py.
+    events = [(name, data) for name, data in events if name != "text_delta"]
     assert [name for name, _ in events] == ["tool_call", "tool_result", "text", "done"]
     call, result, text, done = (data for _, data in events)
     assert (call["name"], call["arguments"]) == ("contacts_search", {"q": "acme"})
@@ -143,8 +145,10 @@ async def test_offline_the_planner_answers_says_so_and_keeps_it_in_the_workspace
     events = await ask(offline_chat, conversation_id, "Who am I?")
 
     names = [name for name, _ in events]
-    assert names[:2] == ["text", "tool_call"] and names[-1] == "done"
-    assert events[1][1]["name"] == "admin_whoami"
+    # The planner's text comes whole, as one piece.
+    assert names[:3] == ["text_delta", "text", "tool_call"] and names[-1] == "done"
+    assert events[0][1]["text"] == events[1][1]["text"]
+    assert events[2][1]["name"] == "admin_whoami"
     done = events[-1][1]
     assert (done["offline"], done["provider"], done["costUsd"]) == (True, "offline", 0)
     assert done["text"].startswith(OFFLINE_NOTE)

@@ -1,6 +1,7 @@
-"""What an agent is doing, as it happens: each model turn, tool call, tool result and the end
-of the run, reported to a listener — a job's event stream (`agent.*` over `/ws`) or a chat's
-server-sent events. The loop stays unaware: it sees a transcript and a tool runner."""
+"""What an agent is doing, as it happens: each piece of text as the model writes it (when the
+turns are streamed), each model turn, tool call, tool result and the end of the run, reported
+to a listener — a job's event stream (`agent.*` over `/ws`) or a chat's server-sent events.
+The loop stays unaware: it sees a transcript, a tool runner and a text callback."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from salesauto.ai.loop import AgentOutcome, RunTool
-from salesauto.ai.messages import ModelTurn, ToolCall, ToolResult
+from salesauto.ai.messages import ModelTurn, OnText, ToolCall, ToolResult
 from salesauto.ai.transcript import Transcript
 
-ActivityKind = Literal["turn", "tool_call", "tool_result", "finished"]
+ActivityKind = Literal["text_delta", "turn", "tool_call", "tool_result", "finished"]
 Report = Callable[[ActivityKind, dict[str, Any]], Awaitable[None]]
 # Events are for watching; the transcript keeps the whole text.
 MAX_REPORTED_TEXT = 4_000
@@ -28,6 +29,15 @@ def turn_data(turn: ModelTurn, cost_usd: float) -> dict[str, Any]:
         "usage": turn.usage.model_dump(by_alias=True),
         "costUsd": cost_usd,
     }
+
+
+def text_reporter(report: Report) -> OnText:
+    """Reports each streamed piece of a turn's text; the turn itself follows when it ends."""
+
+    async def report_text(delta: str) -> None:
+        await report("text_delta", {"text": delta})
+
+    return report_text
 
 
 def call_data(call: ToolCall) -> dict[str, Any]:

@@ -3,6 +3,10 @@
 Tools and the system prompt carry `cache_control` breakpoints, so an agent's stable prefix is
 cached between turns. `pause_turn` is resent as the API asks; every other stop reason is
 mapped to the neutral one the loop acts on.
+
+Streamed turns (`on_text`, for the chat) use `messages.stream()`: the SDK retries 429/5xx
+only before the response begins, so a delta is never sent twice; an `error` event after it
+(an overload mid-answer) raises like the same status would, and the text sent stays sent.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from salesauto.ai.messages import (
     AssistantMessage,
     Message,
     ModelTurn,
+    OnText,
     StopReason,
     ToolCall,
     TurnRequest,
@@ -67,12 +72,13 @@ class AnthropicProvider:
     async def aclose(self) -> None:
         await self.client.close()
 
-    async def generate(self, request: TurnRequest) -> ModelTurn:
+    async def generate(self, request: TurnRequest, on_text: OnText | None = None) -> ModelTurn:
         messages = [_message(m) for m in request.messages]
         content: list[dict[str, Any]] = []
         usage = Usage()
         for _ in range(MAX_RESENDS + 1):
-            response = await self._create(request, messages)
+            # A resent paused turn streams on: its text continues what was already sent.
+            response = await self._create(request, messages, on_text)
             blocks = [b.model_dump(mode="json", exclude_none=True) for b in response.content]
             content += blocks
             usage += _usage(response.usage)
@@ -98,7 +104,7 @@ class AnthropicProvider:
         )
 
     async def _create(
-        self, request: TurnRequest, messages: list[dict[str, Any]]
+        self, request: TurnRequest, messages: list[dict[str, Any]], on_text: OnText | None
     ) -> anthropic.types.Message:
         tools: list[dict[str, Any]] = [
             {"name": t.name, "description": t.description, "input_schema": t.input_schema}
@@ -108,31 +114,69 @@ class AnthropicProvider:
             # One breakpoint after the last tool caches every definition (the prefix order
             # is tools, system, messages); the system prompt gets the second.
             tools[-1] = {**tools[-1], "cache_control": CACHE}
-        system = [{"type": "text", "text": request.system, "cache_control": CACHE}]
+        system = cast(Any, [{"type": "text", "text": request.system, "cache_control": CACHE}])
+        offered = cast(Any, tools) if tools else anthropic.omit
         try:
-            return await self.client.messages.create(
+            if on_text is None:
+                return await self.client.messages.create(
+                    model=self._model,
+                    max_tokens=request.max_output_tokens,
+                    system=system,
+                    messages=cast(Any, messages),
+                    tools=offered,
+                )
+            async with self.client.messages.stream(
                 model=self._model,
                 max_tokens=request.max_output_tokens,
-                system=cast(Any, system),
+                system=system,
                 messages=cast(Any, messages),
-                tools=cast(Any, tools) if tools else anthropic.omit,
-            )
-        except anthropic.RateLimitError as error:
-            raise LlmRateLimited(
-                f"Anthropic is rate limiting this key ({error.message}); the job retries later",
-                provider=NAME,
-            ) from error
-        except (anthropic.InternalServerError, anthropic.APIConnectionError) as error:
-            raise LlmUnavailable(
-                f"Anthropic is unavailable ({error.message}); the job retries later",
-                provider=NAME,
-            ) from error
-        except anthropic.APIStatusError as error:
-            raise LlmRejected(
-                f"Anthropic refused the request ({error.status_code}: {error.message}); check "
-                "ANTHROPIC_API_KEY and the model names in the settings",
-                provider=NAME,
-            ) from error
+                tools=offered,
+            ) as stream:
+                async for text in stream.text_stream:
+                    await on_text(text)
+                return await stream.get_final_message()
+        except (
+            anthropic.APIStatusError,
+            anthropic.APIConnectionError,
+            httpx2.TransportError,
+        ) as error:
+            raise _error(error) from error
+
+
+def _error(error: Exception) -> Exception:
+    if not isinstance(error, anthropic.APIStatusError):
+        # No answer at all, or the connection broke mid-stream.
+        detail = error.message if isinstance(error, anthropic.APIError) else str(error)
+        return LlmUnavailable(
+            f"Anthropic is unavailable ({detail}); the job retries later", provider=NAME
+        )
+    # An error event in a stream comes with the 200 of the response it interrupts; its type
+    # says what it is.
+    kind = _error_type(error.body)
+    if isinstance(error, anthropic.RateLimitError) or kind == "rate_limit_error":
+        return LlmRateLimited(
+            f"Anthropic is rate limiting this key ({error.message}); the job retries later",
+            provider=NAME,
+        )
+    if isinstance(error, anthropic.InternalServerError) or kind in {
+        "overloaded_error",
+        "api_error",
+    }:
+        return LlmUnavailable(
+            f"Anthropic is unavailable ({error.message}); the job retries later", provider=NAME
+        )
+    return LlmRejected(
+        f"Anthropic refused the request ({error.status_code}: {error.message}); check "
+        "ANTHROPIC_API_KEY and the model names in the settings",
+        provider=NAME,
+    )
+
+
+def _error_type(body: object) -> str | None:
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        kind = body["error"].get("type")
+        return kind if isinstance(kind, str) else None
+    return None
 
 
 def _message(message: Message) -> dict[str, Any]:

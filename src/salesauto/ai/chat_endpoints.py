@@ -83,10 +83,14 @@ async def send_message(
 ) -> StreamingResponse:
     """Ask the conversation's agent; the answer streams as server-sent events.
 
-    Events: `text` (what the model says), `tool_call` (a tool it runs, with arguments),
-    `tool_result` (the result or error), then `done` (status, reason, the final text, usage
-    and cost) or `error` (why it failed). Without a model key the offline planner answers and
-    says so. The agent's tools are limited to the scopes of your key.
+    Events: `text_delta` (the model's text as it is written, a few tokens each), `text` (a
+    model turn's text once it ends: its `text_delta`s joined, cut at 4,000 characters),
+    `tool_call` (a tool it runs, with arguments), `tool_result` (the result or error), then
+    `done` (status, reason, the final text, usage and cost) or `error` (why it failed; text
+    already streamed stays, and is never streamed twice). Every turn and tool call is stored
+    (answers whole) and read back with `GET /api/chat/conversations/{id}`. Without a model
+    key the offline planner answers (its text in one `text_delta`) and says so. The agent's
+    tools are limited to your key's scopes.
     """
     caller = current_principal(request)
     found = await service.get(caller.workspace, conversation_id)  # 404 before streaming

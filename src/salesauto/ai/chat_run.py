@@ -1,6 +1,7 @@
 """Answering a chat message: the conversation's agent runs the tool-use loop as the caller
 (scopes narrowed to the agent's), every turn and tool call is stored in `chat_messages`, and
-the caller watches it happen as server-sent events."""
+the caller watches it happen as server-sent events: the model's text token by token
+(`text_delta`), each finished turn's text, tool calls and results, then the outcome."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from salesauto.ai.activity import (
     call_data,
     finished_data,
     reporting_runner,
+    text_reporter,
     turn_data,
 )
 from salesauto.ai.chat_service import ChatService
@@ -44,6 +46,7 @@ from salesauto.tools.spec import ToolContext
 log = structlog.get_logger(__name__)
 # Server-sent event names, by what the agent did.
 SSE_EVENTS: dict[ActivityKind, str] = {
+    "text_delta": "text_delta",
     "turn": "text",
     "tool_call": "tool_call",
     "tool_result": "tool_result",
@@ -64,7 +67,8 @@ class ChatTranscript:
 
     async def model_turn(self, turn: ModelTurn, cost_usd: float) -> None:
         data = turn_data(turn, cost_usd)
-        await self.chat.add_message(self.conversation_id, "assistant", data.pop("text"), data)
+        del data["text"]  # cut for events; the message keeps all of it, as was streamed
+        await self.chat.add_message(self.conversation_id, "assistant", turn.text, data)
 
     async def tool_call(
         self, turn: ModelTurn, call: ToolCall, result: ToolResult, duration_ms: int
@@ -87,7 +91,11 @@ async def answer_message(
     content: str,
 ) -> AsyncIterator[str]:
     """Runs the agent on `content` and yields its activity as server-sent events, ending
-    with `done` (the outcome, with usage and cost) or `error` (what went wrong)."""
+    with `done` (the outcome, with usage and cost) or `error` (what went wrong).
+
+    A turn's `text_delta` events come as the model writes and add up to that turn's `text`
+    event (the text stored). An error after some deltas ends the stream with `error`: no turn
+    is restarted once its text has begun, so nothing is said twice."""
     history = await chat.history(conversation_id)
     await chat.add_message(conversation_id, "user", content)
     events: asyncio.Queue[str | None] = asyncio.Queue()
@@ -163,6 +171,7 @@ async def _run_agent(
             limits=loop_limits(agent, settings),
             prices=settings.llm_prices,
             transcript=ReportingTranscript(ChatTranscript(chat, conversation_id), report),
+            on_text=text_reporter(report),
         )
         return await loop.run(content, history)
     finally:

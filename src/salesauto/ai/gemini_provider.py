@@ -4,11 +4,16 @@ Functions are declarations (never Python callables) and automatic calling is off
 call comes back to our loop. The model's content is appended unchanged — Gemini 3 rejects a
 history without its thought signatures — and all function responses go back in one turn,
 each echoing its call's id.
+
+Streamed turns (`on_text`, for the chat) use `generate_content_stream` and add the chunks up
+into one response, so the turn is the same as unstreamed. The SDK retries only before the
+stream begins, so a delta is never sent twice; an error chunk after it raises.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
@@ -21,6 +26,7 @@ from salesauto.ai.messages import (
     AssistantMessage,
     Message,
     ModelTurn,
+    OnText,
     StopReason,
     ToolCall,
     TurnRequest,
@@ -69,7 +75,7 @@ class GeminiProvider:
     async def aclose(self) -> None:
         await self.client.aio.aclose()
 
-    async def generate(self, request: TurnRequest) -> ModelTurn:
+    async def generate(self, request: TurnRequest, on_text: OnText | None = None) -> ModelTurn:
         config = types.GenerateContentConfig(
             system_instruction=request.system,
             max_output_tokens=request.max_output_tokens,
@@ -91,9 +97,15 @@ class GeminiProvider:
         )
         contents = [_content(m) for m in request.messages]
         try:
-            response = await self.client.aio.models.generate_content(
-                model=self._model, contents=contents, config=config
-            )
+            if on_text is None:
+                response = await self.client.aio.models.generate_content(
+                    model=self._model, contents=contents, config=config
+                )
+            else:
+                chunks = await self.client.aio.models.generate_content_stream(
+                    model=self._model, contents=contents, config=config
+                )
+                response = await _gathered(chunks, on_text)
         except genai_errors.APIError as error:
             raise _error(error) from error
         except httpx2.TransportError as error:
@@ -101,6 +113,62 @@ class GeminiProvider:
                 f"Gemini could not be reached ({error}); the job retries later", provider=NAME
             ) from error
         return _turn(response, self._model)
+
+
+async def _gathered(
+    chunks: AsyncIterator[types.GenerateContentResponse], on_text: OnText
+) -> types.GenerateContentResponse:
+    """The streamed chunks as one response: parts in order with adjacent text joined, the
+    last finish reason, usage and model version (each chunk's usage is a running total)."""
+    parts: list[types.Part] = []
+    last: types.GenerateContentResponse | None = None
+    finish: types.FinishReason | None = None
+    async for chunk in chunks:
+        last = chunk
+        candidate = chunk.candidates[0] if chunk.candidates else None
+        if candidate is None:
+            continue
+        finish = candidate.finish_reason or finish
+        for part in (candidate.content.parts if candidate.content else None) or []:
+            if part.text and not part.thought:
+                await on_text(part.text)
+            _append(parts, part)
+    if last is None:
+        return types.GenerateContentResponse()
+    if not parts and finish is None:
+        return last  # the prompt was blocked: no candidates at all
+    return types.GenerateContentResponse(
+        candidates=[
+            types.Candidate(
+                content=types.Content(role="model", parts=parts),
+                finish_reason=finish,
+                index=0,
+            )
+        ],
+        usage_metadata=last.usage_metadata,
+        model_version=last.model_version,
+        response_id=last.response_id,
+        prompt_feedback=last.prompt_feedback,
+    )
+
+
+def _append(parts: list[types.Part], part: types.Part) -> None:
+    """Joins a text piece to the text before it. A part with more than text (a thought
+    signature, a function call) stays whole: it goes back to the model unchanged."""
+    previous = parts[-1] if parts else None
+    if (
+        previous is not None
+        and _plain_text(previous)
+        and _plain_text(part)
+        and bool(previous.thought) == bool(part.thought)
+    ):
+        parts[-1] = previous.model_copy(update={"text": f"{previous.text}{part.text}"})
+    else:
+        parts.append(part)
+
+
+def _plain_text(part: types.Part) -> bool:
+    return part.text is not None and set(part.model_dump(exclude_none=True)) <= {"text", "thought"}
 
 
 def _turn(response: types.GenerateContentResponse, model: str) -> ModelTurn:

@@ -20,6 +20,7 @@ from salesauto.ai.messages import (
     LlmProvider,
     Message,
     ModelTurn,
+    OnText,
     ToolCall,
     ToolDefinition,
     ToolResult,
@@ -84,6 +85,9 @@ class AgentLoop:
     transcript: Transcript
     cancelled: Callable[[], bool] = lambda: False
     on_step: OnStep | None = None
+    # Given: every model turn is streamed and its text passed on as it arrives (the chat);
+    # jobs leave it out and get whole turns.
+    on_text: OnText | None = None
 
     async def run(self, goal: str, history: Sequence[Message] = ()) -> AgentOutcome:
         """Work towards `goal`; `history` is the conversation before it (a chat's earlier
@@ -115,7 +119,8 @@ class AgentLoop:
                     messages=messages,
                     tools=self.tools,
                     max_output_tokens=limits.max_output_tokens,
-                )
+                ),
+                self.on_text,
             )
             turn_dollars = turn_cost(self.prices, turn.model, turn.usage)
             usage, cost = usage + turn.usage, cost + turn_dollars

@@ -3,6 +3,7 @@ out. Providers translate it to their SDK's shapes; the loop and the transcript o
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -117,8 +118,17 @@ class ModelTurn(Neutral):
         )
 
 
+# Called with each piece of the model's text as it arrives (a streamed turn).
+OnText = Callable[[str], Awaitable[None]]
+
+
 class LlmProvider(Protocol):
-    """One model of one vendor: answers a turn, or raises `LlmUnavailable`."""
+    """One model of one vendor: answers a turn, or raises `LlmUnavailable`.
+
+    With `on_text` the turn is streamed: each text delta is passed on as it arrives, and the
+    turn returned is the same as unstreamed (its text is the deltas joined). Retries happen
+    only before the first delta, so no text is ever sent twice; a failure after it raises.
+    """
 
     @property
     def name(self) -> str: ...
@@ -126,6 +136,6 @@ class LlmProvider(Protocol):
     @property
     def model(self) -> str: ...
 
-    async def generate(self, request: TurnRequest) -> ModelTurn: ...
+    async def generate(self, request: TurnRequest, on_text: OnText | None = None) -> ModelTurn: ...
 
     async def aclose(self) -> None: ...

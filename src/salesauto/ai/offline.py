@@ -15,6 +15,7 @@ from typing import Any
 from salesauto.ai.messages import (
     AssistantMessage,
     ModelTurn,
+    OnText,
     ToolCall,
     ToolResult,
     TurnRequest,
@@ -107,7 +108,13 @@ class OfflineProvider:
     async def aclose(self) -> None:
         return None
 
-    async def generate(self, request: TurnRequest) -> ModelTurn:
+    async def generate(self, request: TurnRequest, on_text: OnText | None = None) -> ModelTurn:
+        turn = self._next_turn(request)
+        if on_text is not None and turn.text:
+            await on_text(turn.text)  # a plan's text is ready at once: one delta
+        return turn
+
+    def _next_turn(self, request: TurnRequest) -> ModelTurn:
         done = _calls_made(request)
         state = PlanState(self.input, done)
         made = 0

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from salesauto.ai.definitions import AgentDefinition, Tier
 from salesauto.ai.errors import LlmUnavailable
-from salesauto.ai.messages import LlmProvider, ModelTurn, TurnRequest
+from salesauto.ai.messages import LlmProvider, ModelTurn, OnText, TurnRequest
 from salesauto.ai.offline import OfflineProvider
 from salesauto.ai.settings import AiSettings
 
@@ -118,14 +118,24 @@ class FallbackProvider:
     def model(self) -> str:
         return self.active.model
 
-    async def generate(self, request: TurnRequest) -> ModelTurn:
+    async def generate(self, request: TurnRequest, on_text: OnText | None = None) -> ModelTurn:
+        sent = False
+
+        async def passed_on(delta: str) -> None:
+            nonlocal sent
+            sent = True
+            if on_text is not None:
+                await on_text(delta)
+
         try:
-            return await self.active.generate(request)
+            return await self.active.generate(request, passed_on if on_text else None)
         except LlmUnavailable:
-            if self.standby is None:
+            # Text already streamed cannot be taken back: the turn fails rather than start
+            # again with the other vendor and say it twice.
+            if self.standby is None or sent:
                 raise
             self.active, self.standby = self.standby, None
-            return await self.active.generate(request)
+            return await self.active.generate(request, on_text)
 
     async def aclose(self) -> None:
         for provider in self._all:

@@ -1,5 +1,6 @@
-"""The fake LLM server: Anthropic `POST /v1/messages` and Gemini
-`POST /{version}/models/{model}:generateContent`, answered from a script.
+"""The fake LLM server: Anthropic `POST /v1/messages` (streamed with `"stream": true`) and
+Gemini `POST /{version}/models/{model}:generateContent` (streamed as
+`:streamGenerateContent?alt=sse`), answered from a script (`stream.py` renders the streams).
 
 Control routes (tests drive them over HTTP):
 - `POST /_sandbox/script` → `{"anthropic": [reply…], "gemini": [reply…]}` appended to the queues
@@ -7,7 +8,8 @@ Control routes (tests drive them over HTTP):
 - `POST /_sandbox/reset` → empty the queues and the record, answer delayed replies now
 
 An empty queue answers 410 with `x-should-retry: false`, so a test missing a reply fails at
-once instead of retrying.
+once instead of retrying. A scripted error is an HTTP status, streamed request or not (the APIs
+refuse before a stream begins).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from salesauto.integrations.sandbox.llm.script import (
     Script,
@@ -28,9 +30,11 @@ from salesauto.integrations.sandbox.llm.script import (
     error_body,
     gemini_response,
 )
+from salesauto.integrations.sandbox.llm.stream import anthropic_stream, gemini_stream
 from salesauto.kit.aio import wait_event
 
 GENERATE = ":generateContent"
+STREAM = ":streamGenerateContent"
 
 
 @dataclass
@@ -49,7 +53,9 @@ class FakeLlm:
         self.released.set()
         self.released = asyncio.Event()
 
-    async def answer(self, vendor: Vendor, request: Request, model: str) -> JSONResponse:
+    async def answer(
+        self, vendor: Vendor, request: Request, model: str, *, stream: bool = False
+    ) -> Response:
         body = await request.json()
         self.received.append({"vendor": vendor, "path": request.url.path, "body": body})
         queue = self.queues[vendor]
@@ -71,6 +77,13 @@ class FakeLlm:
                 error_body(vendor, reply.error), status_code=reply.error, headers=headers
             )
         turn = len(self.received)
+        if stream:
+            render = anthropic_stream if vendor == "anthropic" else gemini_stream
+            return StreamingResponse(
+                render(reply, model, turn),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache"},
+            )
         if vendor == "anthropic":
             return JSONResponse(anthropic_message(reply, model, turn))
         return JSONResponse(gemini_response(reply, model, turn))
@@ -82,12 +95,20 @@ def create_llm_app(fake: FakeLlm | None = None) -> FastAPI:
     app.state.fake = state
 
     @app.post("/v1/messages")
-    async def anthropic_messages(request: Request) -> JSONResponse:
+    async def anthropic_messages(request: Request) -> Response:
         body = await request.json()
-        return await state.answer("anthropic", request, str(body.get("model", "")))
+        model, stream = str(body.get("model", "")), body.get("stream") is True
+        return await state.answer("anthropic", request, model, stream=stream)
 
     @app.post("/{version}/models/{target}")
-    async def gemini_generate(version: str, target: str, request: Request) -> JSONResponse:
+    async def gemini_generate(version: str, target: str, request: Request) -> Response:
+        if target.endswith(STREAM):
+            if request.query_params.get("alt") != "sse":
+                return JSONResponse(
+                    {"error": "the fake LLM streams only server-sent events; add ?alt=sse"},
+                    status_code=400,
+                )
+            return await state.answer("gemini", request, target.removesuffix(STREAM), stream=True)
         if not target.endswith(GENERATE):
             return JSONResponse({"error": f"unsupported method {target!r}"}, status_code=404)
         return await state.answer("gemini", request, target.removesuffix(GENERATE))

@@ -47,6 +47,11 @@ class ScriptedReply(Scripted):
     usage: ScriptedUsage = Field(default_factory=ScriptedUsage)
     error: int | None = Field(None, description="Answer this HTTP status instead.")
     retry_after_ms: int | None = Field(10, description="Sent with an error; None: no header.")
+    stream_error: int | None = Field(
+        None,
+        description="Streamed requests only: after the first text piece, fail the stream with "
+        "this status's error (as an API does once a response has begun); needs `text`.",
+    )
     delay_ms: int = Field(0, ge=0, le=60_000)
 
 
