@@ -194,7 +194,7 @@ async def test_explorium_search_match_enrich_and_events(providers: Caller) -> No
     contacts = await tools.confirmed("explorium_enrich_prospects", prospect_ids=[prospect_id])
     assert "contacts_information" in contacts["data"][prospect_id]
     events = await tools.ok(
-        "explorium_get_events",
+        "explorium_business_events",
         business_ids=[b["business_id"] for b in page["businesses"]],
         event_types=["new_funding_round", "new_product", "hiring_in_sales_department"],
     )

@@ -6,11 +6,51 @@ fields we do not use, so a new field on Explorium's side never breaks a call.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 FetchMode = Literal["full", "preview"]
+# Every `/v1/businesses/{enrichment}` kind of the v1 spec.
+BusinessEnrichment = Literal[
+    "firmographics",
+    "technographics",
+    "funding_and_acquisition",
+    "workforce_trends",
+    "financial_indicators",
+    "company_hierarchies",
+    "company_ratings_by_employees",
+    "company_website_keywords",
+    "website_changes",
+    "website_traffic",
+    "webstack",
+    "bombora_intent",
+    "linkedin_posts",
+    "lookalikes",
+    "pc_business_challenges_10k",
+    "pc_competitive_landscape_10k",
+    "pc_strategy_10k",
+]
+ProspectEnrichment = Literal["contacts_information", "profiles", "linkedin_posts"]
+_DEPARTMENT_CHANGES = ("engineering", "sales", "marketing", "operations", "customer_service")
+_HIRING = (
+    "creative", "education", "engineering", "finance", "health", "human_resources", "legal",
+    "marketing", "operations", "professional_service", "sales", "support", "trade", "unknown",
+)  # fmt: skip
+# The 39 `BusinessesEventIdentifier` values of the v1 spec.
+BUSINESS_EVENT_TYPES: tuple[str, ...] = (
+    "ipo_announcement", "new_funding_round", "new_investment", "new_product", "new_office",
+    "closing_office", "new_partnership", "employee_joined_company", "company_award",
+    "outages_and_security_breaches", "cost_cutting", "merger_and_acquisitions",
+    "lawsuits_and_legal_issues",
+    *(f"{way}_in_{d}_department" for way in ("increase", "decrease") for d in _DEPARTMENT_CHANGES),
+    "increase_in_all_departments", "decrease_in_all_departments",
+    *(f"hiring_in_{d}_department" for d in _HIRING),
+)  # fmt: skip
+ProspectEventType = Literal[
+    "prospect_changed_role", "prospect_changed_company", "prospect_job_start_anniversary"
+]
 
 
 class Input(BaseModel):
@@ -272,3 +312,13 @@ class Credits(Vendor):
     total_credits: int | None = None
     used_credits: int | None = None
     remaining_credits: int | None = None
+
+
+class ProspectEvent(Vendor):
+    """A `POST /v1/prospects/events` row: a job change or work anniversary."""
+
+    event_id: str
+    event_name: str
+    event_time: datetime
+    prospect_id: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from salesauto.integrations.http import ProviderHttp, ProviderRejected
@@ -20,9 +20,13 @@ from salesauto.integrations.lemlist.schemas import (
     CampaignDetail,
     CampaignLeadRef,
     CampaignPage,
+    CampaignSequence,
     CampaignState,
     CampaignStats,
     CreatedCampaign,
+    DatabaseFilter,
+    DatabaseFilterSpec,
+    DatabasePage,
     Hook,
     HookCreate,
     Lead,
@@ -159,6 +163,13 @@ class LemlistClient:
         )
         return SequenceStep.model_validate(response.json())
 
+    async def get_sequences(self, campaign_id: str) -> dict[str, CampaignSequence]:
+        """The campaign's sequences by id: the main one (level 0) and any nested branch."""
+        response = await self.http.request("GET", f"campaigns/{_segment(campaign_id)}/sequences")
+        return {
+            key: CampaignSequence.model_validate(value) for key, value in response.json().items()
+        }
+
     async def list_campaign_leads(
         self, campaign_id: str, *, state: str | None = None, limit: int = 100
     ) -> list[CampaignLeadRef]:
@@ -269,6 +280,24 @@ class LemlistClient:
             "DELETE", f"campaigns/{_segment(campaign_id)}/leads/{_segment(email_or_lead_id)}"
         )
         return Lead.model_validate(response.json())
+
+    async def pause_lead(self, lead_id: str, *, campaign_id: str | None = None) -> list[Lead]:
+        """Hold the lead's sequence (in `campaign_id` only, else in all its campaigns) until
+        started again; answers the lead in each campaign it was paused in."""
+        response = await self.http.request(
+            "POST",
+            f"leads/pause/{_segment(lead_id)}",
+            params={"campaignId": campaign_id} if campaign_id else None,
+            idempotent=True,
+        )
+        return [Lead.model_validate(item) for item in response.json()]
+
+    async def resume_lead(self, lead_id: str) -> list[Lead]:
+        """Restart a paused lead's sequence (`POST /leads/start/{leadId}`)."""
+        response = await self.http.request(
+            "POST", f"leads/start/{_segment(lead_id)}", idempotent=True
+        )
+        return [Lead.model_validate(item) for item in response.json()]
 
     # --- activities ------------------------------------------------------------------------
 
@@ -414,3 +443,32 @@ class LemlistClient:
     async def unsubscribe(self, email_or_domain: str) -> None:
         """Never contact this address (or domain) again from this provider."""
         await self.add_unsubscribe(email_or_domain)
+
+    # --- People database -------------------------------------------------------------------
+
+    async def database_filters(self) -> list[DatabaseFilterSpec]:
+        """The filters People and Companies database searches accept (free)."""
+        response = await self.http.request("GET", "database/filters")
+        return [DatabaseFilterSpec.model_validate(item) for item in response.json()]
+
+    async def search_database(
+        self,
+        kind: Literal["people", "companies"],
+        filters: list[DatabaseFilter],
+        *,
+        page: int = 1,
+        size: int = 25,
+        search: str | None = None,
+    ) -> DatabasePage:
+        """One page of lemlist's People (size ≤ 100) or Companies (≤ 500) database. Each search
+        uses one of the team's daily database searches (`limitation` says how many are left);
+        it is a read, so a retry is safe."""
+        body: dict[str, Any] = {
+            "filters": [item.to_body() for item in filters],
+            "page": page,
+            "size": size,
+        }
+        if search:
+            body["search"] = search
+        response = await self.http.request("POST", f"database/{kind}", json=body, idempotent=True)
+        return DatabasePage.model_validate(response.json())

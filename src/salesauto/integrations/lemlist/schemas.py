@@ -254,3 +254,73 @@ class Unsubscribe(LemlistRecord):
     created_at: datetime | None = Field(None, alias="createdAt")
     source: str | None = None
     email: str | None = None
+
+
+# --- conditional steps and sequences --------------------------------------------------------
+
+
+class ConditionalStepCreate(SequenceStepCreate):
+    """A `conditional` step: lemlist checks `conditionKey` (e.g. `emailsOpened`) within
+    `delay` days (`delayType: within`) or waits until it holds (`waitUntil`)."""
+
+    condition_key: str = Field(serialization_alias="conditionKey")
+    delay_type: str | None = Field(None, serialization_alias="delayType")
+
+
+class SequenceStepView(LemlistRecord):
+    """A step as `GET /campaigns/{id}/sequences` lists it."""
+
+    id: str = Field(alias="_id")
+    type: str | None = None
+    delay: int | None = None
+    index: int | None = None
+    subject: str | None = None
+    message: str | None = None
+    condition_key: str | None = Field(None, alias="conditionKey")
+    delay_type: str | None = Field(None, alias="delayType")
+
+
+class CampaignSequence(LemlistRecord):
+    """One sequence of a campaign: the main one (`level` 0) or a nested branch."""
+
+    id: str = Field(alias="_id")
+    steps: list[SequenceStepView] = Field(default_factory=list)
+    level: int = 0
+    parent_id: str | None = Field(None, alias="parentId")
+    conditional_step_index: int | None = Field(None, alias="conditionalStepIndex")
+
+
+# --- People database (lemleads) -----------------------------------------------------------------
+
+
+class DatabaseFilterSpec(LemlistRecord):
+    """One `GET /database/filters` entry: what a search filter takes and where it applies."""
+
+    filter_id: str = Field(alias="filterId")
+    description: str | None = None
+    mode: list[str] = Field(default_factory=list)  # "leads" (people) and/or "companies"
+    type: str | None = None  # text | autocomplete | select | slider
+    helper: str | None = None
+    values: list[str] | None = None  # the accepted values of a `select` filter
+
+
+class DatabaseFilter(LemlistInput):
+    """`{filterId, in, out}`: any `in` value must match, no `out` value may."""
+
+    filter_id: str = Field(alias="filterId", min_length=1, max_length=64)
+    include: list[str] = Field(default_factory=list, alias="in", max_length=50)
+    exclude: list[str] = Field(default_factory=list, alias="out", max_length=50)
+
+
+class DatabasePage(LemlistRecord):
+    """A `POST /database/people` or `/database/companies` answer. `limitation` is how many
+    database searches the team has left in the current 24 hours."""
+
+    results: list[dict[str, Any]] = Field(default_factory=list)
+    total: int = 0
+    took: int | None = None
+    page: int = 1
+    size: int | None = None
+    search: str | None = None
+    limitation: int | None = None
+    team: str | None = None

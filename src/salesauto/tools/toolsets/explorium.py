@@ -1,18 +1,20 @@
 """explorium: Explorium's business and prospect data — autocomplete, match, search, enrich,
 events — through `ExploriumClient`. Searches and enrichments spend credits, so they run as a
-dry run first (a search's dry run counts the matches, which is free)."""
+dry run first (a search's dry run counts the matches, which is free). Events tools are in
+`explorium_events.py`."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
 from salesauto.integrations.explorium import ExploriumClient
 from salesauto.integrations.explorium.schemas import (
+    BusinessEnrichment,
     BusinessFilters,
     BusinessToMatch,
+    ProspectEnrichment,
     ProspectFilters,
     ProspectToMatch,
 )
@@ -22,17 +24,22 @@ from salesauto.tools.toolsets.provider_calls import call_provider
 
 EXPLORIUM_READ = ToolFlags(read_only=True, idempotent=True, open_world=True)
 EXPLORIUM_SPEND = ToolFlags(read_only=True, idempotent=True, open_world=True, spends_credits=True)
-EVENT_TYPES = (
-    "new_funding_round", "new_product", "new_partnership", "new_office",
-    "hiring_in_sales_department", "hiring_in_engineering_department",
-    "increase_in_sales_department", "increase_in_engineering_department",
-    "employee_joined_company", "company_award", "cost_cutting",
-)  # fmt: skip
 # Explorium's ids are hex digests: a malformed one is refused here, with the field named.
 BusinessId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 ProspectId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
-BusinessKind = Literal["firmographics", "technographics", "funding_and_acquisition"]
-ProspectKind = Literal["contacts_information", "profiles"]
+# Ids per tool call: the client splits them into Explorium's calls of 50 (bulk enrich).
+MAX_ENRICH_IDS = 200
+BUSINESS_KINDS_GUIDE = (
+    "firmographics (size, revenue, industry, location); technographics (tech stack by "
+    "category); funding_and_acquisition (rounds, investors); workforce_trends (share and "
+    "quarterly change of roles by department); financial_indicators (revenue, growth, "
+    "EBITDA); company_hierarchies (parent, subsidiaries); company_ratings_by_employees; "
+    "company_website_keywords; website_changes (recent site changes and what they imply); "
+    "website_traffic (visits, channels); webstack (website technologies); bombora_intent "
+    "(topics the company researches); linkedin_posts (company posts); lookalikes (similar "
+    "companies with their ids); pc_business_challenges_10k, pc_competitive_landscape_10k, "
+    "pc_strategy_10k (insights from 10-K filings: public US companies only)."
+)
 
 
 def _explorium(ctx: ToolContext) -> ExploriumClient:
@@ -139,21 +146,37 @@ async def explorium_search_businesses(ctx: ToolContext, args: BusinessSearch) ->
 
 
 class BusinessEnrich(ToolInput):
-    business_ids: list[BusinessId] = Field(..., min_length=1, max_length=50)
-    kinds: list[BusinessKind] = Field(["firmographics"], min_length=1, max_length=3)
+    business_ids: list[BusinessId] = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_ENRICH_IDS,
+        description="From explorium_match_businesses or explorium_search_businesses.",
+    )
+    kinds: list[BusinessEnrichment] = Field(
+        ["firmographics"], min_length=1, max_length=17, description=BUSINESS_KINDS_GUIDE
+    )
 
 
 class Enriched(ToolOutput):
     data: dict[str, dict[str, Any]] = Field(description="Per id, per kind: what was found.")
-    not_found: list[str] = Field(default_factory=list)
+    not_found: list[str] = Field(
+        default_factory=list, description="Ids Explorium has no data on for any kind asked."
+    )
+
+
+def _enrich_preview(entity: str, ids: list[str], kinds: list[str]) -> Preview:
+    """What an enrichment would spend: about a credit per id and kind, in calls of 50."""
+    count, unique_kinds = len(set(ids)), sorted(set(kinds))
+    credits = count * len(unique_kinds)
+    return Preview(
+        summary=f"enrich {count} {entity}(s) with {', '.join(unique_kinds)}: up to "
+        f"{credits} Explorium credit(s)",
+        details={"credits": credits, "explorium_calls": -(-count // 50) * len(unique_kinds)},
+    )
 
 
 async def _business_enrich_preview(ctx: ToolContext, args: BusinessEnrich) -> Preview:
-    calls = len(set(args.business_ids)) * len(set(args.kinds))
-    return Preview(
-        summary=f"enrich {len(set(args.business_ids))} business(es) with "
-        f"{', '.join(sorted(set(args.kinds)))}: up to {calls} Explorium credit(s)",
-    )
+    return _enrich_preview("business", args.business_ids, list(args.kinds))
 
 
 @tool(
@@ -163,21 +186,18 @@ async def _business_enrich_preview(ctx: ToolContext, args: BusinessEnrich) -> Pr
     preview=_business_enrich_preview,
 )
 async def explorium_enrich_businesses(ctx: ToolContext, args: BusinessEnrich) -> Enriched:
-    """Company data for up to 50 Explorium business ids: firmographics (size, revenue,
-    industry, location), technographics (tech stack) and funding_and_acquisition. Ids come
-    from explorium_match_businesses or explorium_search_businesses. About one credit per
-    business and kind; the first call is a dry run."""
+    """Company data for up to 200 Explorium business ids, any of Explorium's 17 business
+    enrichments (`kinds`: firmographics, technographics, funding, workforce trends, web
+    traffic, intent topics, lookalikes, 10-K insights…). Use it to qualify accounts and to
+    find a reason to reach out. Ids come from explorium_match_businesses or
+    explorium_search_businesses. Costs about one Explorium credit per business and kind;
+    the first call is a free dry run that states the credits."""
     client = _explorium(ctx)
     data: dict[str, dict[str, Any]] = {}
     for kind in dict.fromkeys(args.kinds):
-        if kind == "firmographics":
-            found: dict[str, Any] = await client.bulk_firmographics(args.business_ids)
-        elif kind == "technographics":
-            found = await client.bulk_technographics(args.business_ids)
-        else:
-            found = await client.bulk_funding_and_acquisition(args.business_ids)
+        found = await client.bulk_enrich_businesses(kind, args.business_ids)
         for business_id, value in found.items():
-            data.setdefault(business_id, {})[kind] = value.model_dump(mode="json")
+            data.setdefault(business_id, {})[kind] = value
     missing = [i for i in dict.fromkeys(args.business_ids) if i not in data]
     return Enriched(data=data, not_found=missing)
 
@@ -246,16 +266,24 @@ async def explorium_search_prospects(ctx: ToolContext, args: ProspectSearch) -> 
 
 
 class ProspectEnrich(ToolInput):
-    prospect_ids: list[ProspectId] = Field(..., min_length=1, max_length=50)
-    kinds: list[ProspectKind] = Field(["contacts_information"], min_length=1, max_length=2)
+    prospect_ids: list[ProspectId] = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_ENRICH_IDS,
+        description="From explorium_match_prospects or explorium_search_prospects.",
+    )
+    kinds: list[ProspectEnrichment] = Field(
+        ["contacts_information"],
+        min_length=1,
+        max_length=3,
+        description="contacts_information (work and personal emails, phones); profiles "
+        "(role, seniority, department, experience); linkedin_posts (the person's recent "
+        "posts: openers for a message).",
+    )
 
 
 async def _prospect_enrich_preview(ctx: ToolContext, args: ProspectEnrich) -> Preview:
-    calls = len(set(args.prospect_ids)) * len(set(args.kinds))
-    return Preview(
-        summary=f"enrich {len(set(args.prospect_ids))} prospect(s) with "
-        f"{', '.join(sorted(set(args.kinds)))}: up to {calls} Explorium credit(s)"
-    )
+    return _enrich_preview("prospect", args.prospect_ids, list(args.kinds))
 
 
 @tool(
@@ -265,43 +293,15 @@ async def _prospect_enrich_preview(ctx: ToolContext, args: ProspectEnrich) -> Pr
     preview=_prospect_enrich_preview,
 )
 async def explorium_enrich_prospects(ctx: ToolContext, args: ProspectEnrich) -> Enriched:
-    """Details of up to 50 Explorium prospect ids: contacts_information (work and personal
-    emails, phones) and profiles (role, seniority, experience). Ids come from
+    """Details of up to 200 Explorium prospect ids: contacts_information (emails, phones),
+    profiles (role, seniority, experience) and linkedin_posts (recent posts). Ids come from
     explorium_match_prospects or explorium_search_prospects. About one credit (contacts:
-    more) per prospect and kind; the first call is a dry run."""
+    more) per prospect and kind; the first call is a free dry run that states the credits."""
     client = _explorium(ctx)
     data: dict[str, dict[str, Any]] = {}
     for kind in dict.fromkeys(args.kinds):
-        if kind == "contacts_information":
-            found: dict[str, Any] = await client.bulk_contact_information(args.prospect_ids)
-        else:
-            found = await client.bulk_prospect_profiles(args.prospect_ids)
+        found = await client.bulk_enrich_prospects(kind, args.prospect_ids)
         for prospect_id, value in found.items():
-            data.setdefault(prospect_id, {})[kind] = value.model_dump(mode="json")
+            data.setdefault(prospect_id, {})[kind] = value
     missing = [i for i in dict.fromkeys(args.prospect_ids) if i not in data]
     return Enriched(data=data, not_found=missing)
-
-
-class EventSearch(ToolInput):
-    business_ids: list[BusinessId] = Field(..., min_length=1, max_length=200)
-    event_types: list[str] = Field(
-        default_factory=lambda: ["new_funding_round", "hiring_in_sales_department"],
-        min_length=1,
-        description=f"Any of {', '.join(EVENT_TYPES)}.",
-    )
-    since: datetime | None = None
-
-
-class Events(ToolOutput):
-    events: list[dict[str, Any]]
-
-
-@tool(toolset="explorium", scope="integrations:read", flags=EXPLORIUM_READ)
-async def explorium_get_events(ctx: ToolContext, args: EventSearch) -> Events:
-    """Recent events of businesses — funding rounds, hiring in sales or engineering, new
-    products, partnerships, offices, awards, cost cutting — since a date: buying signals
-    to prioritise accounts and open a message. Free."""
-    found = await _explorium(ctx).business_events(
-        args.business_ids, args.event_types, timestamp_from=args.since
-    )
-    return Events(events=[event.model_dump(mode="json") for event in found])

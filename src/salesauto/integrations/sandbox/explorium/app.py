@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from salesauto.integrations.sandbox.explorium.autocomplete import autocomplete_router
 from salesauto.integrations.sandbox.explorium.businesses import businesses_router
+from salesauto.integrations.sandbox.explorium.prospect_events import prospect_events_router
 from salesauto.integrations.sandbox.explorium.prospects import prospects_router
 from salesauto.integrations.sandbox.explorium.state import ExploriumState
 from salesauto.integrations.sandbox.kit import CONTROL_PREFIX, Decision, SandboxConfig, SandboxKit
@@ -88,6 +89,7 @@ def build_explorium_emulator(config: SandboxConfig) -> FastAPI:
 
     app.include_router(autocomplete_router(state))  # before any `/v1/businesses/{…}` route
     app.include_router(businesses_router(state))
+    app.include_router(prospect_events_router(state))
     app.include_router(prospects_router(state))
 
     @app.get(f"{CONTROL_PREFIX}/calls", include_in_schema=False)

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 from salesauto.integrations.sandbox.explorium.filters import company_tests
+from salesauto.integrations.sandbox.explorium.insights import Renderer, more_business_enrichments
 from salesauto.integrations.sandbox.explorium.render import (
     BUSINESS_ENRICHMENTS,
     business_event,
@@ -45,6 +46,10 @@ def page_of(matches: list[Any], size: int, page_size: int, page: int) -> tuple[i
 
 def businesses_router(state: ExploriumState) -> APIRouter:
     router = APIRouter(prefix="/v1/businesses", tags=["businesses"])
+    renderers: dict[str, Renderer] = {
+        **BUSINESS_ENRICHMENTS,
+        **more_business_enrichments(state.universe),
+    }
 
     def matching(filters: BusinessFilters, exclude: set[str] | None = None) -> list[Company]:
         tests = company_tests(filters)
@@ -64,7 +69,7 @@ def businesses_router(state: ExploriumState) -> APIRouter:
         )
 
     def require(enrichment: str) -> None:
-        if enrichment not in BUSINESS_ENRICHMENTS:
+        if enrichment not in renderers:
             raise HTTPException(404, f"Enrichment '{enrichment}' is not available in the sandbox")
 
     @router.post("/match")
@@ -156,7 +161,7 @@ def businesses_router(state: ExploriumState) -> APIRouter:
         started = time.perf_counter()
         require(enrichment)
         company = state.universe.by_business_id.get(body.business_id)
-        data = BUSINESS_ENRICHMENTS[enrichment](company) if company else None
+        data = renderers[enrichment](company) if company else None
         path = f"businesses/{enrichment}/enrich"
         return enrichment_answer(state, path, body.business_id, data, started)
 
@@ -169,7 +174,7 @@ def businesses_router(state: ExploriumState) -> APIRouter:
         require(enrichment)
         known = state.universe.by_business_id
         rows = {
-            business_id: BUSINESS_ENRICHMENTS[enrichment](known[business_id])
+            business_id: renderers[enrichment](known[business_id])
             for business_id in dict.fromkeys(body.business_ids)
             if business_id in known
         }

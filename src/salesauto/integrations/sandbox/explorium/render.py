@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from salesauto.integrations.sandbox.explorium.insights import prospect_linkedin_posts
 from salesauto.integrations.sandbox.universe import Company, CompanyEvent, Person
 from salesauto.integrations.sandbox.vocabulary_people import EXPLORIUM_JOB_LEVEL
 
@@ -213,6 +214,7 @@ def contacts_information(person: Person) -> dict[str, Any]:
 PROSPECT_ENRICHMENTS = {
     "contacts_information": contacts_information,
     "profiles": prospect_profile,
+    "linkedin_posts": prospect_linkedin_posts,
 }
 
 

@@ -81,6 +81,10 @@ BUSINESS_EVENT_TYPES: frozenset[str] = frozenset(
     }
 )
 
+PROSPECT_EVENT_TYPES: frozenset[str] = frozenset(
+    {"prospect_changed_role", "prospect_changed_company", "prospect_job_start_anniversary"}
+)
+
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -245,6 +249,22 @@ class BusinessEventsBody(Body):
     @classmethod
     def known_event_types(cls, value: list[str]) -> list[str]:
         unknown = sorted(set(value) - BUSINESS_EVENT_TYPES)
+        if unknown:
+            raise ValueError(f"unknown event types: {', '.join(unknown)}")
+        return value
+
+
+class ProspectEventsBody(Body):
+    event_types: list[str] = Field(min_length=1)
+    prospect_ids: list[ProspectId] = Field(min_length=1, max_length=40)
+    timestamp_from: datetime | None = None
+    timestamp_to: datetime | None = None
+    request_context: dict[str, Any] | None = None
+
+    @field_validator("event_types")
+    @classmethod
+    def known_event_types(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - PROSPECT_EVENT_TYPES)
         if unknown:
             raise ValueError(f"unknown event types: {', '.join(unknown)}")
         return value

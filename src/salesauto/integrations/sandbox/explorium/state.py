@@ -84,7 +84,7 @@ def response_context(started: float, status: str = "success") -> dict[str, Any]:
 
 
 def enrichment_answer(
-    state: ExploriumState, path: str, entity_id: str, data: dict[str, Any] | None, started: float
+    state: ExploriumState, path: str, entity_id: str, data: Any, started: float
 ) -> dict[str, Any]:
     """A single `/enrich` answer: `miss` with `data: null` when the id is unknown."""
     state.log_call(path, 1)
@@ -101,7 +101,7 @@ def bulk_enrichment_answer(
     path: str,
     id_key: str,
     requested: list[str],
-    rows: dict[str, dict[str, Any]],
+    rows: dict[str, Any],
     started: float,
 ) -> dict[str, Any]:
     """A `/bulk_enrich` answer: one row per known id (`rows`), unknown ids left out."""

@@ -18,6 +18,7 @@ from salesauto.integrations.sandbox.kit import SandboxConfig, SandboxKit, Slidin
 from salesauto.integrations.sandbox.lemlist.activities import activities_router
 from salesauto.integrations.sandbox.lemlist.campaigns import campaigns_router
 from salesauto.integrations.sandbox.lemlist.control import control_router
+from salesauto.integrations.sandbox.lemlist.database import database_router
 from salesauto.integrations.sandbox.lemlist.gate import (
     RATE_LIMIT,
     RATE_WINDOW_SECONDS,
@@ -69,6 +70,7 @@ def build_lemlist_emulator(config: SandboxConfig) -> FastAPI:
         activities_router(runtime),
         hooks_router(runtime),
         unsubscribes_router(runtime),
+        database_router(runtime),
         control_router(runtime),
     ):
         app.include_router(router)
