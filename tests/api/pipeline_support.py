@@ -52,6 +52,7 @@ async def accepted(response: httpx.Response, contacts: int) -> list[str]:
         "jobIds": ids,
         "status": f"/api/jobs/{ids[0]}",
         "contacts": contacts,
+        "via": "direct",
     }
     return ids
 

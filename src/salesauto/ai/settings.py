@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 
 ProviderChoice = Literal["auto", "anthropic", "gemini", "offline"]
+WorkflowRoute = Literal["auto", "agent", "direct"]
 
 
 def _env(name: str) -> AliasChoices:
@@ -63,6 +64,12 @@ class AiSettings(BaseModel):
         "auto",
         description="Which provider agents use: `auto` (Anthropic if its key is set, else "
         "Gemini, else offline), `anthropic`, `gemini` or `offline`.",
+    )
+    ai_workflows: WorkflowRoute = Field(
+        "auto",
+        description="How `/api/discover`, `/api/enrich`, `/api/sync/hubspot` and `/api/outreach` "
+        "run: `auto` (through their agent when a model key is set, else the direct pipeline "
+        "job), `agent` (always the agent; the offline planner without a key) or `direct`.",
     )
     anthropic_fast_model: str = Field(
         "claude-haiku-4-5", description="Anthropic model for classification and simple steps."

@@ -20,6 +20,7 @@ from salesauto.ai.loop import AgentLoop, AgentOutcome, LoopLimits, RunTool
 from salesauto.ai.messages import LlmProvider, ToolCall, ToolDefinition, ToolResult
 from salesauto.ai.selector import ai_settings, select_provider
 from salesauto.ai.settings import AiSettings
+from salesauto.ai.step_jobs import StepName, recording, run_as_step
 from salesauto.ai.transcript import JobTranscript
 from salesauto.jobs.context import JobContext
 from salesauto.jobs.registry import JobParameters, job_type
@@ -47,6 +48,12 @@ class AgentRunParameters(JobParameters):
         max_length=len(SCOPES),
         description="Narrow the agent's tools to these scopes (`POST /api/agent/run` sets the "
         "caller's); never widens them.",
+    )
+    step: StepName | None = Field(
+        None,
+        description="The pipeline step this run stands in for (set by `/api/discover` & co.): "
+        "the run waits for the step jobs its tools queue and its result carries the step "
+        "job's result, as the direct route's job would.",
     )
 
     @field_validator("agent")
@@ -137,12 +144,19 @@ async def run_agent(context: JobContext, parameters: AgentRunParameters) -> dict
         model=parameters.model,
         offline=parameters.offline,
     )
-    try:
-        outcome = await run_with(context, platform, agent, provider, settings, parameters)
-    except LlmRejected as error:
-        raise PermanentJobError(error.message) from None
-    finally:
-        await provider.aclose()
+    started: list[int] = []
+
+    async def run() -> AgentOutcome:
+        try:
+            return await run_with(context, platform, agent, provider, settings, parameters, started)
+        except LlmRejected as error:
+            raise PermanentJobError(error.message) from None
+        finally:
+            await provider.aclose()
+
+    if parameters.step is not None:
+        return await run_as_step(context, platform, parameters.step, agent.name, run, started)
+    outcome = await run()
     return outcome.model_dump(mode="json", by_alias=True)
 
 
@@ -153,7 +167,9 @@ async def run_with(
     provider: LlmProvider,
     settings: AiSettings,
     parameters: AgentRunParameters,
+    started: list[int],
 ) -> AgentOutcome:
+    """Runs the loop; the ids of the jobs the agent's tools queue are added to `started`."""
     tools = agent_tools(agent)
     principal = agent_principal(context.owner_id, context.job_id, tools, parameters.scopes)
     ctx = ToolContext(
@@ -176,7 +192,7 @@ async def run_with(
         provider=provider,
         system=agent.prompt,
         tools=tool_definitions(tools, principal),
-        run_tool=reporting_runner(registry_runner(tools, ctx), report),
+        run_tool=reporting_runner(recording(registry_runner(tools, ctx), started), report),
         limits=limits,
         prices=settings.llm_prices,
         transcript=ReportingTranscript(transcript, report),

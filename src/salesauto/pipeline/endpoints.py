@@ -1,7 +1,9 @@
 """`/api/discover`, `/api/enrich`, `/api/sync/hubspot`, `/api/outreach` and `/api/pipeline`.
 
 Each route validates, selects the contacts and queues jobs: `{success, jobId, status}` with
-202. The work, the provider calls and the chaining happen in the workers.
+202. The work, the provider calls and the chaining happen in the workers. With a model
+configured the four step routes queue their agent's run instead, whose result is the step
+job's (`salesauto.pipeline.via_agent`).
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from salesauto.ai.step_jobs import StepName
 from salesauto.config import Settings
 from salesauto.discovery.profile import DiscoverRequest
 from salesauto.jobs.endpoints import Owner
 from salesauto.jobs.repository import NewJob
 from salesauto.pipeline.schemas import (
     ChainOverrides,
-    EnrichRequest,
-    OutreachRequest,
+    DiscoverBody,
+    EnrichBody,
+    OutreachBody,
     PipelineRequest,
     StepAccepted,
-    SyncRequest,
+    SyncBody,
+    Via,
 )
 from salesauto.pipeline.service import (
     retry_failed,
@@ -31,7 +36,18 @@ from salesauto.pipeline.service import (
     start_step,
 )
 from salesauto.pipeline.steps import STEP_JOB_TYPES, Chain
+from salesauto.pipeline.via_agent import (
+    contacts_goal,
+    discover_goal,
+    outreach_goal,
+    outreach_input,
+    route,
+    selected,
+    start_agent,
+    tool_input,
+)
 from salesauto.platform import Platform
+from salesauto.security.principal import current_principal
 from salesauto.security.scopes import scoped
 
 router = APIRouter(tags=["pipeline"], dependencies=[scoped("contacts")])
@@ -42,14 +58,23 @@ def _platform(request: Request) -> Platform:
     return platform
 
 
-def _accepted(ids: list[int], contacts: int) -> JSONResponse:
+def _accepted(ids: list[int], contacts: int, via: Via = "direct") -> JSONResponse:
     body = StepAccepted(
         job_id=str(ids[0]),
         job_ids=[str(i) for i in ids],
         status=f"/api/jobs/{ids[0]}",
         contacts=contacts,
+        via=via,
     )
     return JSONResponse(body.model_dump(by_alias=True), status_code=202)
+
+
+async def _via_agent(
+    request: Request, step: StepName, goal: str, input: dict[str, Any], contacts: int
+) -> JSONResponse:
+    """Queue the step's agent run (limited to the caller's scopes) and answer as the step."""
+    job_id = await start_agent(_platform(request), current_principal(request), step, goal, input)
+    return _accepted([job_id], contacts, "agent")
 
 
 def _chain(
@@ -66,11 +91,15 @@ def _chain(
 
 
 @router.post("/api/discover", status_code=202)
-async def discover(request: Request, owner: Owner, body: DiscoverRequest) -> JSONResponse:
+async def discover(request: Request, owner: Owner, body: DiscoverBody) -> JSONResponse:
     """Find leads matching an ideal customer profile, score and store them (a job); with
-    auto-enrich on, enrichment (then sync, outreach) follows by itself."""
+    auto-enrich on, enrichment (then sync, outreach) follows by itself. Through the
+    lead_finder agent when a model is configured (`via`)."""
     platform = _platform(request)
     chain = _chain(platform.settings, body, enrich=body.auto_enrich)
+    if route(platform.settings, body.via) == "agent":
+        input = tool_input(body)
+        return await _via_agent(request, "discover", discover_goal(input), input, 0)
     job = NewJob(
         type=STEP_JOB_TYPES["discover"],
         parameters=body.job_parameters(chain),
@@ -81,8 +110,9 @@ async def discover(request: Request, owner: Owner, body: DiscoverRequest) -> JSO
 
 
 @router.post("/api/enrich", status_code=202)
-async def enrich(request: Request, owner: Owner, body: EnrichRequest) -> JSONResponse:
-    """Enrich contacts through the provider waterfall, cache first, within a credit budget."""
+async def enrich(request: Request, owner: Owner, body: EnrichBody) -> JSONResponse:
+    """Enrich contacts through the provider waterfall, cache first, within a credit budget.
+    Through the enricher agent when a model is configured (`via`)."""
     platform = _platform(request)
     parameters = {
         "chain": _chain(platform.settings, body),
@@ -90,27 +120,43 @@ async def enrich(request: Request, owner: Owner, body: EnrichRequest) -> JSONRes
         "credit_budget": body.credit_budget,
         "refresh": body.refresh,
     }
+    if route(platform.settings, body.via) == "agent":
+        count = len(await selected(platform, owner, body.contacts))
+        goal = contacts_goal("enrich", count)
+        return await _via_agent(request, "enrich", goal, tool_input(body), count)
     ids, count = await start_step(platform.queue, owner, "enrich", body.contacts, parameters)
     return _accepted(ids, count)
 
 
 @router.post("/api/sync/hubspot", status_code=202)
-async def sync_hubspot(request: Request, owner: Owner, body: SyncRequest) -> JSONResponse:
-    """Write contacts and their companies to HubSpot (upsert by email and domain)."""
+async def sync_hubspot(request: Request, owner: Owner, body: SyncBody) -> JSONResponse:
+    """Write contacts and their companies to HubSpot (upsert by email and domain). Through
+    the crm_sync agent when a model is configured (`via`)."""
     platform = _platform(request)
     parameters = {
         "chain": _chain(platform.settings, body),
         "overwrite": body.overwrite,
         "resync": body.resync,
     }
+    if route(platform.settings, body.via) == "agent":
+        count = len(await selected(platform, owner, body.contacts))
+        goal = contacts_goal("sync", count)
+        return await _via_agent(request, "sync", goal, tool_input(body), count)
     ids, count = await start_step(platform.queue, owner, "sync", body.contacts, parameters)
     return _accepted(ids, count)
 
 
 @router.post("/api/outreach", status_code=202, dependencies=[scoped("campaigns")])
-async def outreach(request: Request, owner: Owner, body: OutreachRequest) -> JSONResponse:
-    """Enroll contacts in a lemlist campaign: deduplicated, never suppressed, daily-capped."""
+async def outreach(request: Request, owner: Owner, body: OutreachBody) -> JSONResponse:
+    """Enroll contacts in a lemlist campaign: deduplicated, never suppressed, daily-capped.
+    Through the outreach_writer agent when a model is configured (`via`) and the campaign
+    is known here (up to 1000 contacts); otherwise as the direct job."""
     platform = _platform(request)
+    if route(platform.settings, body.via) == "agent":
+        planned = await outreach_input(platform, owner, body, body.via)
+        if planned is not None:
+            input, count = planned
+            return await _via_agent(request, "outreach", outreach_goal(body, count), input, count)
     parameters = {
         "campaign_id": body.campaign_id,
         "variables": body.variables,

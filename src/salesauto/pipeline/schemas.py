@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -17,6 +17,17 @@ from salesauto.pipeline.outreach_leads import (
     REQUEST_VARIABLES_MAX,
     variable_name_problem,
 )
+
+Via = Literal["agent", "direct"]
+
+
+def _via() -> Any:
+    return Field(
+        None,
+        description="Run through the step's AI agent (`agent`; the offline planner when no model "
+        "key is set) or as the pipeline job itself (`direct`); default: the setting "
+        "`SALESAUTO_AI_WORKFLOWS` (`auto`: the agent when a model key is set)",
+    )
 
 
 class ContactSelection(ApiModel):
@@ -124,6 +135,26 @@ class StepAccepted(ApiModel):
     job_ids: list[str]
     status: str = Field(description="Where to poll the first job")
     contacts: int = Field(description="How many contacts were selected")
+    via: Via = Field(
+        "direct", description="`agent`: the job is the agent's run, its result the step's"
+    )
+
+
+# The routes' bodies: the tools' arguments (the same models) plus how to run them.
+class DiscoverBody(DiscoverRequest):
+    via: Via | None = _via()
+
+
+class EnrichBody(EnrichRequest):
+    via: Via | None = _via()
+
+
+class SyncBody(SyncRequest):
+    via: Via | None = _via()
+
+
+class OutreachBody(OutreachRequest):
+    via: Via | None = _via()
 
 
 class PipelineRequest(ApiModel):
