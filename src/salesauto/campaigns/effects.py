@@ -1,5 +1,6 @@
 """What an event does beyond its enrollment: the contact's stage and email status, global
-suppression, and stopping the contact's other enrollments.
+suppression, stopping the contact's other enrollments, and a reply to a step that does not
+stop the sequence (`stopOnReply: false`, sequences.py).
 
 Lock order, the same in every event so two never wait on each other: the contact's
 enrollments (by id), then the instance, then the contact, then the suppression list.
@@ -15,8 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from salesauto.campaigns.funnel import FINISHED
-from salesauto.campaigns.tables import ENROLLMENTS
+from salesauto.campaigns.funnel import FINISHED, later_status
+from salesauto.campaigns.sequences import stops_on_reply
+from salesauto.campaigns.tables import ENROLLMENTS, INSTANCES, TEMPLATES
 from salesauto.contacts.merge import later_stage, provenance_stamp
 from salesauto.contacts.repository import CONTACTS
 from salesauto.suppressions.repository import add_suppressions
@@ -69,6 +71,30 @@ async def stop_other_enrollments(
         )
     )
     return len(running)
+
+
+async def keep_running_after_reply(
+    conn: AsyncConnection, enrollment: Any, step: int | None, values: dict[str, Any]
+) -> None:
+    """A reply about to end the enrollment (`values` proposes `replied`) leaves it active
+    when its step says `stopOnReply: false`. The reply's mark, text and counter stay."""
+    if values.get("status") != "replied":
+        return
+    structure = (
+        await conn.execute(
+            sa.select(TEMPLATES.c.structure)
+            .join(INSTANCES, INSTANCES.c.template_id == TEMPLATES.c.id)
+            .where(INSTANCES.c.id == enrollment.instance_id)
+        )
+    ).scalar_one_or_none()
+    if stops_on_reply(structure, enrollment.current_step if step is None else step):
+        return
+    values.pop("completed_at", None)
+    status = later_status(enrollment.status, "active")
+    if status == enrollment.status:
+        values.pop("status")
+    else:
+        values["status"] = status
 
 
 async def update_contact(

@@ -7,12 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from salesauto.campaigns.enrollment_pauses import PausableAction, pause_or_resume
 from salesauto.campaigns.instances import InstanceService
 from salesauto.campaigns.reporting import CampaignReports
 from salesauto.campaigns.schemas import (
     Action,
     CampaignStats,
     EnrollmentPage,
+    EnrollmentView,
     EventPage,
     InstanceCreate,
     InstancePage,
@@ -182,6 +184,34 @@ async def recount_instance(
 ) -> CampaignStats:
     """Rebuild the counters from the stored events and enrollments."""
     return await reports.recount(owner, instance_id)
+
+
+@router.post(
+    "/instances/{instance_id}/enrollments/{enrollment_id}/{action}",
+    status_code=202,
+    response_model=EnrollmentView,
+    response_model_by_alias=True,
+)
+async def pause_or_resume_enrollment(
+    instance_id: InstanceId,
+    enrollment_id: uuid.UUID,
+    action: PausableAction,
+    request: Request,
+    owner: Owner,
+) -> EnrollmentView:
+    """`pause` one lead's sequence until resumed, or `resume` a paused one (an out-of-office
+    pause included). The enrollment changes now; lemlist follows by a
+    `campaigns.sync_lead_pause` job, retried while lemlist is unreachable. A finished
+    enrollment (replied, unsubscribed, bounced, stopped, completed) cannot be paused or
+    resumed: 409. Recorded in the audit log."""
+    platform = request.app.state.platform
+    view = await pause_or_resume(
+        platform.engine, platform.notifier, owner, instance_id, enrollment_id, action
+    )
+    await audit.record_request(
+        platform.engine, request.scope, f"enrollment.{action}", str(enrollment_id)
+    )
+    return view
 
 
 # Last: its `{action}` would otherwise swallow the fixed paths above (`…/recount`).

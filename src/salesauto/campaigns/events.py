@@ -116,55 +116,46 @@ async def _is_stored(conn: AsyncConnection, event: ProviderEvent) -> bool:
     return found.first() is not None
 
 
-async def _instance_ids(conn: AsyncConnection, event: ProviderEvent) -> list[uuid.UUID]:
-    """The instance of the event's campaign; without a campaign (a third-party reply), every
-    instance of the provider in the workspace, the lead's latest enrollment then wins."""
-    query = sa.select(INSTANCES.c.id).where(
-        INSTANCES.c.owner_id == event.owner_id, INSTANCES.c.provider == event.provider
-    )
-    if event.provider_campaign_id is not None:
-        query = query.where(INSTANCES.c.provider_campaign_id == event.provider_campaign_id)
-    return list((await conn.execute(query)).scalars())
-
-
 async def _find_enrollment(
     conn: AsyncConnection, event: ProviderEvent, *, lock: bool
 ) -> Any | None:
     """The enrollment the event is about (locked with `lock`); None when there is none (yet).
 
+    Its instance is the event's campaign; without a campaign (a third-party reply), any
+    instance of the provider in the workspace, the lead's latest enrollment then winning.
+    One statement finds and locks it: on the webhook path every statement counts.
     A `pending` row is not matched: the provider has not confirmed the lead, and the step
     that reserved it will write it; the caller retries the event later.
     """
-    instances = await _instance_ids(conn, event)
     who = []
     if event.provider_lead_id:
         who.append(ENROLLMENTS.c.provider_lead_id == event.provider_lead_id)
     if event.email:
         who.append(ENROLLMENTS.c.contact_email == event.email)
-    if not instances or not who:
+    if not who:
         return None
+    instances = sa.select(INSTANCES.c.id).where(
+        INSTANCES.c.owner_id == event.owner_id, INSTANCES.c.provider == event.provider
+    )
+    if event.provider_campaign_id is not None:
+        instances = instances.where(INSTANCES.c.provider_campaign_id == event.provider_campaign_id)
     by_lead = (
         ENROLLMENTS.c.provider_lead_id == event.provider_lead_id
         if event.provider_lead_id
         else sa.false()
     )
-    found = (
-        await conn.execute(
-            sa.select(ENROLLMENTS.c.id)
-            .where(
-                ENROLLMENTS.c.instance_id.in_(instances),
-                ENROLLMENTS.c.owner_id == event.owner_id,
-                ENROLLMENTS.c.status != "pending",
-                sa.or_(*who),
-            )
-            .order_by(sa.case((by_lead, 0), else_=1), ENROLLMENTS.c.enrolled_at.desc())
-            .limit(1)
+    query = (
+        sa.select(ENROLLMENTS)
+        .where(
+            ENROLLMENTS.c.instance_id.in_(instances),
+            ENROLLMENTS.c.owner_id == event.owner_id,
+            ENROLLMENTS.c.status != "pending",
+            sa.or_(*who),
         )
-    ).scalar_one_or_none()
-    if found is None:
-        return None
-    query = sa.select(ENROLLMENTS).where(ENROLLMENTS.c.id == found)
-    return (await conn.execute(query.with_for_update() if lock else query)).one()
+        .order_by(sa.case((by_lead, 0), else_=1), ENROLLMENTS.c.enrolled_at.desc())
+        .limit(1)
+    )
+    return (await conn.execute(query.with_for_update() if lock else query)).first()
 
 
 async def _store_event(conn: AsyncConnection, event: ProviderEvent, enrollment: Any) -> Any:
@@ -195,14 +186,14 @@ async def apply_provider_event(conn: AsyncConnection, event: ProviderEvent) -> E
     the side effects (unsubscribe, bounce, reply, out-of-office)."""
     if event.event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event.event_type!r}; known: {EVENT_TYPES}")
-    if await _is_stored(conn, event):
-        return EventOutcome.DUPLICATE
     stops_contact = event.event_type in ("unsubscribed", "bounced")
     # An event that stops the contact locks all its enrollments, in id order, and no
     # single one before them (see effects.py for the lock order).
     enrollment = await _find_enrollment(conn, event, lock=not stops_contact)
     if enrollment is None:
-        return EventOutcome.ORPHAN
+        # Rare enough to check only here: an event stored before is a duplicate even if its
+        # enrollment is gone since (a stored event otherwise conflicts on insert below).
+        return EventOutcome.DUPLICATE if await _is_stored(conn, event) else EventOutcome.ORPHAN
     email: str = enrollment.contact_email
     siblings: list[Any] = []
     if stops_contact:
@@ -216,6 +207,7 @@ async def apply_provider_event(conn: AsyncConnection, event: ProviderEvent) -> E
     change = event_change(enrollment, event.event_type, at, event.step, return_date(event.data))
     if event.event_type == "replied":
         _record_reply(enrollment, event, change.values)
+        await effects.keep_running_after_reply(conn, enrollment, event.step, change.values)
     if stops_contact and "status" in change.values:
         change.values["stop_reason"] = f"{event.event_type} ({event.provider})"
     if change.values:

@@ -23,11 +23,12 @@ from salesauto.campaigns.schemas import (
     InstancePage,
     InstanceView,
 )
+from salesauto.campaigns.sequences import lemlist_sequence
 from salesauto.campaigns.tables import ENROLLMENTS, INSTANCES
 from salesauto.campaigns.templates import template_row
 from salesauto.integrations.http.errors import ProviderRejected
 from salesauto.integrations.lemlist import LemlistClient
-from salesauto.integrations.lemlist.schemas import CampaignCreate, SequenceStepCreate
+from salesauto.integrations.lemlist.schemas import CampaignCreate
 from salesauto.integrations.registry import Integrations
 from salesauto.jobs.repository import dialect_insert
 from salesauto.kit.errors import Conflict, InvalidInput, NotFound
@@ -46,12 +47,6 @@ HINTS = {
     "paused": "resume or stop it",
     "draft": "start it first",
     "stopped": "a stopped campaign stays stopped; spawn a new instance",
-}
-LEMLIST_STEP_TYPES = {
-    "email": "email",
-    "linkedin": "linkedinSend",
-    "call": "phone",
-    "task": "manual",
 }
 
 
@@ -95,18 +90,6 @@ def instance_view(row: Any) -> InstanceView:
     )
 
 
-def lemlist_step(step: dict[str, Any]) -> SequenceStepCreate:
-    """A template step (as stored, camelCase) as a step of a lemlist sequence."""
-    channel = step["channel"]
-    return SequenceStepCreate(
-        type=LEMLIST_STEP_TYPES[channel],
-        delay=step.get("delayDays", 0),
-        subject=step.get("subject") if channel == "email" else None,
-        title=(step.get("subject") or "Task") if channel == "task" else None,
-        message=step["body"],
-    )
-
-
 class InstanceService:
     def __init__(self, engine: AsyncEngine, integrations: Integrations) -> None:
         self.engine = engine
@@ -133,8 +116,9 @@ class InstanceService:
                     "from; add steps to it, or pass providerCampaignId to link a campaign"
                 )
             created = await self.lemlist.create_campaign(CampaignCreate(name=name))
-            for step in steps:
-                await self.lemlist.add_sequence_step(created.sequence_id, lemlist_step(step))
+            # A step with `onlyIfNotOpened` comes with its lemlist condition (sequences.py).
+            for step in lemlist_sequence(steps):
+                await self.lemlist.add_sequence_step(created.sequence_id, step)
             campaign_id, status = created.id, created.state or "draft"
         instance_id = uuid.uuid4()
         async with self.engine.begin() as conn:

@@ -1,4 +1,9 @@
-"""`campaigns.classify_reply`: queued with every reply, in the transaction that stored it.
+"""The campaign jobs.
+
+`campaigns.sync_lead_pause` makes a lead's pause at lemlist match its enrollment (see
+`pauses.py`).
+
+`campaigns.classify_reply`: queued with every reply, in the transaction that stored it.
 
 1. The reply is classified (the platform's `reply_classifier` when one is set; else the fast
    model when a model key is configured, `replies/llm.py`; the offline classifier otherwise).
@@ -21,14 +26,16 @@ from typing import Any
 
 from pydantic import Field
 
+from salesauto.campaigns import pauses
 from salesauto.campaigns.events import CLASSIFY_REPLY_JOB
 from salesauto.integrations.http.errors import ProviderAuthFailed, ProviderRejected
+from salesauto.integrations.lemlist import LemlistClient
 from salesauto.integrations.registry import ProviderNotConfigured
 from salesauto.jobs.context import JobContext
 from salesauto.jobs.registry import JobParameters, job_type
 from salesauto.jobs.worker import PermanentJobError
 from salesauto.kit.time import utcnow
-from salesauto.pipeline.contacts import integrations_of
+from salesauto.pipeline.contacts import describe, integrations_of, provider_or_fail
 from salesauto.pipeline.steps import hold_lease
 from salesauto.replies.followup import ContactNotWritable, create_follow_up, wants_task
 from salesauto.replies.llm import classifier_for
@@ -78,7 +85,7 @@ async def _classify_and_record(
             return await record_outcome(conn, reply, found, utcnow())
 
     outcome = await context.queue.write(write)
-    if outcome.get("suppressed"):
+    if outcome.get("suppressed") or outcome.get("lemlistPauseJob"):
         context.queue.notifier.jobs_available()  # the push to lemlist's unsubscribe list
     return found, outcome
 
@@ -132,3 +139,49 @@ async def classify_reply(
         "outcome": outcome,
         "followUpTask": task,
     }
+
+
+class LeadPauseParameters(JobParameters):
+    enrollment_id: uuid.UUID = Field(..., description="The enrollment paused or resumed.")
+
+
+async def _tell_lemlist(lemlist: LemlistClient, lead: pauses.LeadAtLemlist, action: str) -> None:
+    assert lead.lead_id is not None  # checked by `at_lemlist`
+    try:
+        if action == "pause":
+            await lemlist.pause_lead(lead.lead_id, campaign_id=lead.campaign_id)
+        else:
+            await lemlist.resume_lead(lead.lead_id)
+    except (ProviderAuthFailed, ProviderRejected) as error:
+        # A 404 (the lead was removed at lemlist) or bad credentials: retrying will not help.
+        raise PermanentJobError(describe(error)) from None
+    # An outage or a rate limit propagates: the queue retries the attempt with backoff.
+
+
+@job_type(pauses.LEAD_PAUSE_JOB, LeadPauseParameters, internal=True)
+async def sync_lead_pause(context: JobContext, parameters: LeadPauseParameters) -> dict[str, Any]:
+    """Pauses or restarts the enrollment's lead at lemlist, as the enrollment stands now."""
+    enrollment_id = parameters.enrollment_id
+    async with context.queue.engine.connect() as conn:
+        lead = await pauses.load_lead(conn, context.owner_id, enrollment_id)
+    if lead is None:
+        return {"enrollmentId": str(enrollment_id), "skipped": "the enrollment no longer exists"}
+    action = lead.action(utcnow())
+    result: dict[str, Any] = {"enrollmentId": str(enrollment_id), "status": lead.status}
+    if action == "none":
+        return result | {"skipped": f"the enrollment is {lead.status}: lemlist is left alone"}
+    if not lead.at_lemlist:
+        return result | {"skipped": "the enrollment has no lemlist lead"}
+    await _tell_lemlist(provider_or_fail(integrations_of(context), "lemlist"), lead, action)
+    result["lemlist"] = "paused" if action == "pause" else "started"
+    if action == "start":
+        return result
+
+    async def write() -> dict[str, Any]:
+        async with context.queue.engine.begin() as conn:
+            await hold_lease(conn, context)
+            if action == "pause":
+                return {"resumeJob": await pauses.schedule_resume(conn, context.owner_id, lead)}
+            return await pauses.mark_resumed(conn, context.owner_id, lead)
+
+    return result | await context.queue.write(write)

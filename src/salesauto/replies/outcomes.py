@@ -9,7 +9,8 @@ never moves an enrollment back):
   stopped, the address suppressed (source `reply`; pushed to lemlist's unsubscribe list);
 - bounce → the enrollment `bounced`, the others stopped, the email marked invalid;
 - out_of_office → the enrollment `paused` until the return date (a week when the reply
-  gives none), unless it has moved on;
+  gives none), unless it has moved on; a `campaigns.sync_lead_pause` job, queued here,
+  pauses the lead at lemlist and restarts it on the return date (campaigns/pauses.py);
 - wrong_person with a referral address → the referral stored as a new contact (source
   `referral`), unless it is already known.
 
@@ -34,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from salesauto.campaigns import effects
 from salesauto.campaigns.funnel import event_change
+from salesauto.campaigns.pauses import queue_lead_pause_sync
 from salesauto.campaigns.tables import ENROLLMENTS, EVENTS
 from salesauto.contacts.merge import ContactFacts
 from salesauto.contacts.repository import CONTACTS, merge_contacts
@@ -202,6 +204,10 @@ async def record_outcome(
         entry = ("email", reply.email, "asked to unsubscribe in a reply")
         ids = await suppress_everywhere(conn, reply.owner_id, [entry], source=SOURCE, at=at)
         outcome["suppressed"] = bool(ids)
+    if act == "out_of_office" and "paused_until" in values:
+        outcome["lemlistPauseJob"] = await queue_lead_pause_sync(
+            conn, reply.owner_id, reply.enrollment_id, key=f"reply:{reply.event_id}"
+        )
     if act == "wrong_person" and found.referral is not None:
         outcome["referralContact"] = await _store_referral(conn, reply, found.referral, at)
     data = reply.data | {

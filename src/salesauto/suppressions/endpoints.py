@@ -69,7 +69,15 @@ async def remove_suppression(
     service: Service,
     owner: Owner,
 ) -> Response:
-    """Take an entry off the list (contacting them becomes possible again). Audited."""
+    """Take an entry off the list (contacting them becomes possible again). Audited.
+
+    An entry that was pushed to lemlist's unsubscribe list is taken off it too, by a
+    `suppressions.unpush` job (retried while lemlist is unreachable). An entry that came
+    from lemlist (source `lemlist`: the lead unsubscribed there) stays listed at lemlist:
+    remove it there yourself if you mean to contact them again.
+
+    Enrollments the entry stopped are not restarted automatically: enroll the contact again.
+    """
     await service.remove(owner, suppression_id)
     await audit.record_request(
         request.app.state.platform.engine, request.scope, "suppression.removed", str(suppression_id)

@@ -7,6 +7,10 @@ at the domain) stop, and a `suppressions.propagate` job is queued that puts the 
 Two sources are not pushed: `lemlist` (the suppression came from lemlist's own unsubscribe)
 and `erasure` (the erase job removes the person's leads at lemlist; listing the address there
 would keep the very data the erasure removes).
+
+Removing a suppression we pushed queues a `suppressions.unpush` job, in the transaction that
+deletes the row, which takes the address off lemlist's list. One that came from lemlist stays
+listed there: the lead unsubscribed at lemlist, and only the user can overrule that, at lemlist.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from salesauto.campaigns import effects
 from salesauto.campaigns.tables import ENROLLMENTS
 from salesauto.contacts.repository import ERASURE_SOURCE, one_of
-from salesauto.jobs.repository import NewJob, insert_job_idempotent
+from salesauto.jobs.repository import NewJob, insert_job_idempotent, insert_jobs
 from salesauto.kit.time import utcnow
 from salesauto.suppressions.repository import LOOKUP_CHUNK, add_suppressions
 
 PROPAGATE_JOB = "suppressions.propagate"
+UNPUSH_JOB = "suppressions.unpush"
 PUSH_CHUNK = 100  # suppressions per job: one lemlist call each
 PUSH_ATTEMPTS = 10  # lemlist outages are retried with the queue's capped backoff
 NOT_PUSHED = frozenset({"lemlist", ERASURE_SOURCE})
@@ -91,6 +96,28 @@ async def queue_lemlist_push(
         )
         job_ids.append(job_id)
     return job_ids
+
+
+async def queue_lemlist_removal(
+    conn: AsyncConnection, owner_id: str, kind: str, value: str, source: str
+) -> int | None:
+    """Queue the job that takes a removed entry off lemlist's unsubscribe list; its id, or
+    None when we never put it there (see NOT_PUSHED)."""
+    if source in NOT_PUSHED:
+        return None
+    [job_id] = await insert_jobs(
+        conn,
+        [
+            NewJob(
+                type=UNPUSH_JOB,
+                parameters={"kind": kind, "value": value},
+                max_attempts=PUSH_ATTEMPTS,
+                owner_id=owner_id,
+            )
+        ],
+        utcnow(),
+    )
+    return job_id
 
 
 async def suppress_everywhere(

@@ -1,7 +1,8 @@
 """Adding, listing and removing suppressions; emails and domains normalised like contacts.
 
 Adding one stops the running enrollments it covers and queues its push to lemlist's
-unsubscribe list, in the same transaction (see propagation.py).
+unsubscribe list, in the same transaction (see propagation.py). Removing one queues its
+removal from that list, when we put it there; the enrollments it stopped stay stopped.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from salesauto.imports.cells import email_problem, normalise_domain, normalise_e
 from salesauto.kit.errors import Conflict, InvalidInput, NotFound
 from salesauto.kit.pagination import decode_cursor, encode_cursor
 from salesauto.kit.time import utcnow
-from salesauto.suppressions.propagation import suppress_everywhere
+from salesauto.suppressions.propagation import queue_lemlist_removal, suppress_everywhere
 from salesauto.suppressions.repository import SUPPRESSIONS, suppressed
 from salesauto.suppressions.schemas import (
     SuppressionAdded,
@@ -93,26 +94,31 @@ class SuppressionService:
         return views, encode_cursor(page[-1].id) if len(rows) > limit else None
 
     async def remove(self, owner_id: str, suppression_id: int) -> None:
+        """Delete the entry; an entry we pushed to lemlist's unsubscribe list is taken off it
+        by a `suppressions.unpush` job queued in the same transaction (propagation.py)."""
         async with self.engine.begin() as conn:
-            source = (
+            row = (
                 await conn.execute(
-                    sa.select(SUPPRESSIONS.c.source).where(
-                        SUPPRESSIONS.c.owner_id == owner_id, SUPPRESSIONS.c.id == suppression_id
-                    )
+                    sa.select(SUPPRESSIONS.c.kind, SUPPRESSIONS.c.value, SUPPRESSIONS.c.source)
+                    .where(SUPPRESSIONS.c.owner_id == owner_id, SUPPRESSIONS.c.id == suppression_id)
+                    .with_for_update()
                 )
-            ).scalar()
-            if source == "erasure":
+            ).one_or_none()
+            if row is None:
+                raise NotFound(f"suppression {suppression_id} not found")
+            if row.source == "erasure":
                 raise Conflict(
                     "this address was erased on request; its entry keeps it from coming back "
                     "and cannot be removed"
                 )
-            result = await conn.execute(
+            await conn.execute(
                 sa.delete(SUPPRESSIONS).where(
                     SUPPRESSIONS.c.owner_id == owner_id, SUPPRESSIONS.c.id == suppression_id
                 )
             )
-        if result.rowcount == 0:
-            raise NotFound(f"suppression {suppression_id} not found")
+            queued = await queue_lemlist_removal(conn, owner_id, row.kind, row.value, row.source)
+        if queued is not None and self.notifier is not None:
+            self.notifier.jobs_available()
 
     async def check(self, owner_id: str, emails: list[str]) -> dict[str, str]:
         """Suppressed emails among these → reason (by the email itself or its domain)."""

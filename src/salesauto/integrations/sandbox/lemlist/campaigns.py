@@ -1,5 +1,12 @@
 """Campaign routes: list (bare array or `{campaigns, pagination}`), create, get, start, pause,
-stats, and adding steps to a campaign's sequence."""
+stats, a campaign's sequences, and adding steps to its sequence.
+
+A `conditional` step (`conditionKey`, `delayType: within`, `delay` days) is kept in the main
+sequence. lemlist's editor splits the sequence there into two branches (nested sequences the
+public API lists but cannot fill); the emulator reads the step right after the condition as
+the "condition not met" branch: a lead who met it (opened, clicked) skips that one step, every
+other lead gets it, and both go on with the rest. `engagement.py` runs it.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,16 @@ from salesauto.integrations.sandbox.lemlist.runtime import LemlistRuntime
 from salesauto.integrations.sandbox.lemlist.state import Campaign, Step, iso
 
 CAMPAIGNS_MAX = 100
-STEP_TYPES = ("email", "manual", "phone", "api", "linkedinVisit", "linkedinInvite", "linkedinSend")
+STEP_TYPES = (
+    "email", "manual", "phone", "api", "linkedinVisit", "linkedinInvite", "linkedinSend",
+    "conditional",
+)  # fmt: skip
+CONDITION_KEYS = (
+    "hasEmailAddress", "hasLinkedinUrl", "hasPhoneNumber", "hasScore", "emailsOpened",
+    "emailsClicked", "emailsUnsubscribed", "meetingBooked", "linkedinInviteAccepted",
+    "linkedinOpened", "aircallDone", "linkedinNetworkCheck", "hasWhatsappAccount",
+)  # fmt: skip
+DELAY_TYPES = ("within", "waitUntil")
 
 
 def campaigns_router(runtime: LemlistRuntime) -> APIRouter:
@@ -74,6 +90,7 @@ def campaigns_router(runtime: LemlistRuntime) -> APIRouter:
         delay = body.get("delay", 1 if campaign.steps else 0)
         if not isinstance(delay, int) or delay < 0:
             raise LemlistError(400, "Bad params: delay must be a positive integer")
+        condition, delay_type = _condition(kind, body)
         start = campaign.steps[-1].delay_days if campaign.steps else 0
         step = Step(
             state.new_id("stp"),
@@ -82,9 +99,24 @@ def campaigns_router(runtime: LemlistRuntime) -> APIRouter:
             str(body.get("subject") or body.get("title") or ""),
             str(body.get("message") or ""),
             state.new_id("etp"),
+            kind=kind,
+            delay=delay,
+            condition_key=condition,
+            delay_type=delay_type,
         )
         campaign.steps.append(step)
-        return {"_id": step.id, "type": kind, "delay": delay, "emailTemplateId": step.template_id}
+        answer: dict[str, Any] = {"_id": step.id, "type": kind, "delay": delay}
+        if kind != "conditional":
+            answer["emailTemplateId"] = step.template_id
+        return answer
+
+    @router.get("/campaigns/{campaign_id}/sequences")
+    async def campaign_sequences(campaign_id: str) -> dict[str, Any]:
+        """The campaign's sequences by id; the emulator has only the main one (level 0)."""
+        campaign = campaign_or_404(state, campaign_id)
+        sequence = campaign.sequence_id
+        steps = [step.view(sequence) for step in campaign.steps]
+        return {sequence: {"_id": sequence, "steps": steps, "level": 0}}
 
     @router.get("/campaigns/{campaign_id}")
     async def get_campaign(campaign_id: str) -> dict[str, Any]:
@@ -120,6 +152,20 @@ def campaigns_router(runtime: LemlistRuntime) -> APIRouter:
         return _stats(runtime, campaign, start, end)
 
     return router
+
+
+def _condition(kind: str, body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """A conditional step's `conditionKey` and `delayType`, checked; (None, None) otherwise."""
+    if kind != "conditional":
+        return None, None
+    condition, delay_type = body.get("conditionKey"), body.get("delayType", "within")
+    if condition not in CONDITION_KEYS:
+        raise LemlistError(
+            400, f"Bad params: conditionKey must be one of {', '.join(CONDITION_KEYS)}"
+        )
+    if delay_type not in DELAY_TYPES:
+        raise LemlistError(400, f"Bad params: delayType must be one of {', '.join(DELAY_TYPES)}")
+    return str(condition), str(delay_type)
 
 
 def _list(

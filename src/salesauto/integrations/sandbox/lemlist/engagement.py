@@ -85,6 +85,13 @@ class EngagementEngine:
         if campaign.status == "running" and lead.active:
             self._schedule_send(lead, lead.next_step, self.now + self._jitter(lead))
 
+    def lead_resumed(self, lead: Lead, campaign: Campaign) -> None:
+        """A paused lead restarted: its next step from now; its fate stays the one drawn."""
+        if lead.id not in self._plans:
+            self._plans[lead.id] = self._plan(lead.email, len(campaign.steps))
+        if campaign.status == "running" and lead.active and not lead.scheduled:
+            self._schedule_send(lead, lead.next_step, self.now + self._jitter(lead))
+
     def campaign_started(self, campaign: Campaign) -> None:
         for lead in self.state.campaign_leads(campaign.id):
             if lead.active and (not lead.scheduled or lead.waiting):
@@ -177,6 +184,8 @@ class EngagementEngine:
             lead.waiting = True  # resumes when the campaign is started again
             return 0
         step = campaign.steps[due.step]
+        if step.kind == "conditional":
+            return self._branch(lead, campaign, step, due.at)
         rng = plan.rng
         key = (lead.id, step.index)
         self._email_ids[key] = self.state.new_id("eml")
@@ -207,6 +216,19 @@ class EngagementEngine:
         else:
             self._stop(lead, lead.state, due.at)  # sequence finished; opens may still come
         return 1
+
+    def _branch(self, lead: Lead, campaign: Campaign, step: Step, at: float) -> int:
+        """A condition (see campaigns.py): a lead that met it skips the step right after it.
+        Only activity conditions (`emailsOpened`, `emailsClicked`, …) can be met here."""
+        met = (lead.id, step.condition_key or "") in self.state.first_seen
+        following = step.index + (2 if met else 1)
+        lead.next_step = following
+        if following < len(campaign.steps):
+            gap = (campaign.steps[following].delay_days - step.delay_days) * DAY
+            self._schedule_send(lead, following, at + gap)
+        else:
+            self._stop(lead, lead.state, at)  # sequence finished
+        return 0
 
     def _reply(self, lead: Lead, campaign: Campaign, step: Step, plan: LeadPlan, at: float) -> None:
         reply = replies.compose(

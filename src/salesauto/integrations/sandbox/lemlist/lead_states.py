@@ -46,8 +46,7 @@ def lead_states_router(runtime: LemlistRuntime) -> APIRouter:
             campaign = state.campaigns[lead.campaign_id]
             # A send that came due while paused was dropped (`scheduled` went False): queue
             # it again; one still pending in the engine will simply go out.
-            if not lead.scheduled and lead.active:
-                runtime.engine.lead_added(lead, campaign)
+            runtime.engine.lead_resumed(lead, campaign)
         return [lead.flat(state.campaigns[lead.campaign_id]) for lead in leads]
 
     def mark(campaign_id: str, lead_ref: str, interest: str) -> dict[str, Any]:

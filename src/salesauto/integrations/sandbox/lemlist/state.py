@@ -44,6 +44,28 @@ class Step:
     subject: str
     body: str
     template_id: str
+    kind: str = "email"  # lemlist's step `type`
+    delay: int = 0  # days after the previous step, as sent
+    condition_key: str | None = None  # a `conditional` step's test, e.g. `emailsOpened`
+    delay_type: str | None = None  # `within` | `waitUntil`
+
+    def view(self, sequence_id: str) -> dict[str, Any]:
+        """The step as `GET /campaigns/{id}/sequences` lists it."""
+        body: dict[str, Any] = {
+            "_id": self.id,
+            "delay": self.delay,
+            "type": self.kind,
+            "index": self.index + 1,
+            "sequenceId": sequence_id,
+            "sequenceStep": self.index,
+        }
+        if self.kind == "conditional":
+            body.update(conditionKey=self.condition_key, delayType=self.delay_type)
+        else:
+            body.update(emailTemplateId=self.template_id, message=self.body)
+            if self.kind == "email":
+                body["subject"] = self.subject
+        return body
 
 
 @dataclass
