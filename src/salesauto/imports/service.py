@@ -1,7 +1,9 @@
 """`import_csv`: stream a CSV file into contacts and companies, batch by batch.
 
 Each batch of rows merges in its own transaction, so memory stays bounded whatever the file
-size and a crash loses at most the batch in flight (the job retries; merging is idempotent).
+size and a crash loses at most the batch in flight. Given a journal (the `import.csv` job), each
+batch also saves the import's checkpoint, and a retried job resumes after the last committed
+batch with its counts (see `imports.checkpoint`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from salesauto.contacts.bulk_insert import insert_new_contacts
 from salesauto.contacts.merge import ContactFacts
 from salesauto.contacts.repository import merge_contacts
+from salesauto.imports.checkpoint import ImportJournal
 from salesauto.imports.csv_format import detect_format
 from salesauto.imports.csv_reader import InvalidCsv, read_header, read_rows
 from salesauto.imports.mapping import ColumnMapping, apply_overrides, propose_mapping
@@ -82,15 +85,27 @@ async def import_csv(
     mapping: dict[str, str | None] | None = None,
     batch_rows: int = 5000,
     progress: Progress | None = None,
+    journal: ImportJournal | None = None,
 ) -> ImportSummary:
     """Import `path` into the workspace's contacts; returns the summary (never raises for
-    bad rows: they are counted and listed with their row number and reason)."""
+    bad rows: they are counted and listed with their row number and reason).
+
+    With a `journal`, rows up to its checkpoint were committed by an earlier attempt: they are
+    read again only to count what the file decides, and the database's counts carry over.
+    """
     total = (await asyncio.to_thread(path.stat)).st_size
+    resume_after = journal.point.rows if journal else 0
     with path.open("rb") as stream:
         column_mapping, fmt = resolve_mapping(stream, mapping)
         summary = ImportSummary(
             source=source, file_name=file_name or path.name, mapping=column_mapping.as_dict()
         )
+        if journal is not None:
+            carried = journal.point
+            summary.created, summary.updated = carried.created, carried.updated
+            summary.unchanged, summary.erased = carried.unchanged, carried.erased
+            summary.suppressed = carried.suppressed
+        flushed = resume_after  # the last row of the last batch handed to `merge`
         statistics = StatisticsRefresher(engine)
         seen: set[int] = set()
         batch: dict[str, ContactFacts] = {}
@@ -100,13 +115,20 @@ async def import_csv(
         # PostgreSQL inserts new contacts first while the last batch was mostly new.
         mostly_new = engine.dialect.name == "postgresql"
 
-        async def merge(facts: list[ContactFacts], quiet: set[str], rows: int) -> None:
+        async def merge(facts: list[ContactFacts], quiet: set[str], first: int, rows: int) -> None:
             nonlocal mostly_new
             at = utcnow()
             created: set[str] = set()
+            if journal is not None and (redo := journal.redo_at(first)) is not None:
+                # A dead attempt may have written part of this batch with this timestamp.
+                at = redo
+                earlier = await journal.written_before(engine, owner_id, source, at)
+                created = {f.email for f in facts if f.email in earlier}
             if mostly_new:
-                new = [f for f in facts if f.email not in quiet]
-                created = await insert_new_contacts(engine, owner_id, new, source=source, at=at)
+                new = [f for f in facts if f.email not in quiet and f.email not in created]
+                if journal is not None and new:
+                    await journal.intend(at, rows)
+                created |= await insert_new_contacts(engine, owner_id, new, source=source, at=at)
                 mostly_new = len(created) * 2 >= len(facts)
             rest = [f for f in facts if f.email not in created]
             async with engine.begin() as conn:
@@ -114,7 +136,11 @@ async def import_csv(
                     conn, owner_id, rest, source=source, at=at, quiet=quiet
                 )
                 blocked = await suppressed(conn, owner_id, {f.email for f in facts} - quiet)
-            counts.created += len(created)
+                counts.created += len(created)
+                if journal is not None:
+                    after = await journal.commit(conn, rows, counts, len(blocked))
+            if journal is not None:
+                journal.point = after
             if engine.dialect.name == "postgresql" and not mostly_new:
                 mostly_new = counts.created * 2 >= len(facts)
             summary.created += counts.created
@@ -129,14 +155,15 @@ async def import_csv(
         async def flush() -> None:
             # The database merges one batch while the next one is parsed; batches still
             # commit in file order, so a later batch sees the rows of every earlier one.
-            nonlocal in_flight
+            nonlocal in_flight, flushed
             if in_flight is not None:
                 await in_flight
                 in_flight = None
             if batch:
                 in_flight = asyncio.create_task(
-                    merge(list(batch.values()), set(repeats), summary.rows_read)
+                    merge(list(batch.values()), set(repeats), flushed + 1, summary.rows_read)
                 )
+                flushed = summary.rows_read
                 batch.clear()
                 repeats.clear()
 
@@ -157,8 +184,12 @@ async def import_csv(
                     summary.reject(row.number, echoed, facts)
                     continue
                 fingerprint = _fingerprint(facts.email)
+                # Rows an earlier attempt committed: only counted, as they were then.
+                committed = summary.rows_read <= resume_after
                 if fingerprint in seen:
                     summary.duplicates += 1
+                    if committed:
+                        continue
                     if facts.email in batch:
                         batch[facts.email].absorb(facts)
                     else:
@@ -166,6 +197,8 @@ async def import_csv(
                         repeats.add(facts.email)
                 else:
                     seen.add(fingerprint)
+                    if committed:
+                        continue
                     batch[facts.email] = facts
                 if len(batch) >= batch_rows:
                     await flush()

@@ -11,6 +11,7 @@ from typing import Any, Self
 from pydantic import Field, model_validator
 
 from salesauto.config import Settings
+from salesauto.imports.checkpoint import ImportJournal
 from salesauto.imports.schemas import ImportSummary
 from salesauto.imports.service import import_csv
 from salesauto.imports.sources import (
@@ -55,11 +56,13 @@ class ImportCsvParameters(ChainedImport):
 
 @job_type("import.csv", ImportCsvParameters)
 async def run_csv_import(context: JobContext, parameters: ImportCsvParameters) -> dict[str, Any]:
-    """Imports a CSV upload into contacts and companies; the result is the import summary."""
-    started = utcnow()
+    """Imports a CSV upload into contacts and companies; the result is the import summary.
+
+    A retried attempt resumes after the last batch an earlier one committed."""
     path = upload_folder(context.queue.settings) / parameters.upload
     if not await asyncio.to_thread(path.exists):
         raise PermanentJobError(f"the upload {parameters.upload} is gone; upload the file again")
+    journal = await ImportJournal.open(context, path, utcnow())
 
     async def report(rows: int, done: int, total: int) -> None:
         await context.progress(done / total if total else 1.0, f"{rows:,} rows read")
@@ -74,6 +77,7 @@ async def run_csv_import(context: JobContext, parameters: ImportCsvParameters) -
             mapping=parameters.mapping,
             batch_rows=context.queue.settings.import_batch_rows,
             progress=report,
+            journal=journal,
         )
     except InvalidInput as error:
         # The file itself is wrong: retrying cannot help.
@@ -87,7 +91,8 @@ async def run_csv_import(context: JobContext, parameters: ImportCsvParameters) -
         raise
     if parameters.delete_after:
         await asyncio.to_thread(path.unlink, True)
-    return await _chained(context, parameters, summary, started)
+    # Since the first attempt started: the chain covers what every attempt stored.
+    return await _chained(context, parameters, summary, journal.point.started)
 
 
 def upload_folder(settings: Settings) -> Path:

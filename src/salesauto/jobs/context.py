@@ -1,4 +1,5 @@
-"""What a running job's handler can see and do: its attempt, progress, per-item results."""
+"""What a running job's handler can see and do: its attempt, progress, per-item results,
+and a checkpoint that survives the attempt."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from salesauto.jobs import repository
 from salesauto.kit.aio import wait_event
@@ -73,6 +75,46 @@ class JobContext:
         if not await self.queue.write(write):
             raise LeaseLost(f"job {self.job_id} is no longer held by this worker")
         self.queue.notifier.events_written()
+
+    async def load_checkpoint(self) -> Any:
+        """What an earlier attempt of this job saved with `save_checkpoint` (None if nothing)."""
+        jobs = table_of(Job)
+        async with self.queue.engine.connect() as conn:
+            query = sa.select(jobs.c.checkpoint).where(jobs.c.id == self.job_id)
+            return (await conn.execute(query)).scalar()
+
+    async def save_checkpoint(self, state: Any, conn: AsyncConnection | None = None) -> None:
+        """Record where this attempt stands (JSON), for the next attempt to resume from.
+
+        Pass the transaction that writes the work `state` describes: both commit or neither
+        does. Raises LeaseLost when another worker holds the job now, which rolls that
+        transaction back too: a fenced-off attempt cannot commit work or move the checkpoint.
+        """
+        jobs = table_of(Job)
+        statement = (
+            sa.update(jobs)
+            .where(
+                jobs.c.id == self.job_id,
+                jobs.c.locked_by == self.worker_id,
+                jobs.c.status == "processing",
+            )
+            .values(checkpoint=state)
+        )
+
+        async def write(conn: AsyncConnection) -> bool:
+            return (await conn.execute(statement)).rowcount > 0
+
+        if conn is not None:
+            saved = await write(conn)
+        else:
+
+            async def own() -> bool:
+                async with self.queue.engine.begin() as conn:
+                    return await write(conn)
+
+            saved = await self.queue.write(own)
+        if not saved:
+            raise LeaseLost(f"job {self.job_id} is no longer held by this worker")
 
     async def publish(self, event: str, data: dict[str, Any]) -> None:
         """Put an event of this job (`agent.turn`, …) on its event stream: the same outbox

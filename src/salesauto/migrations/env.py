@@ -16,7 +16,12 @@ target_metadata = Base.metadata
 
 
 # Expression indexes cannot be reflected on SQLite, so autogenerate cannot compare them.
-EXPRESSION_INDEXES = {"ix_jobs_claim", "ix_jobs_owner_listing", "ix_audit_events_owner_id"}
+EXPRESSION_INDEXES = {
+    "ix_jobs_claim",
+    "ix_jobs_owner_listing",
+    "ix_audit_events_owner_id",
+    "ix_jobs_chain_run",
+}
 
 
 def _include_object(

@@ -15,7 +15,7 @@ from salesauto.jobs.service import parse_job_id
 from salesauto.kit.errors import InvalidInput, NotFound
 from salesauto.kit.time import utcnow
 from salesauto.models.base import table_of
-from salesauto.models.jobs import FINISHED_STATUSES, Job
+from salesauto.models.jobs import FINISHED_STATUSES, ChainRunId, Job
 from salesauto.pipeline.schemas import ContactSelection, PipelineRequest
 from salesauto.pipeline.selection import select_emails, step_jobs
 from salesauto.pipeline.steps import RESULTS, STEP_JOB_TYPES, STEPS, Chain, digest
@@ -88,7 +88,9 @@ async def start_run(queue: Queue, owner_id: str, request: PipelineRequest) -> di
 
 
 def _run_jobs(owner_id: str, run_id: str) -> sa.Select[Any]:
-    run_column = JOBS.c.parameters["chain"]["run_id"].as_string()
+    # ChainRunId, not a JSON path of SQLAlchemy's: it matches ix_jobs_chain_run, so the report
+    # reads the run's jobs instead of every job of the table.
+    run_column = ChainRunId()
     return (
         sa.select(JOBS.c.id, JOBS.c.type, JOBS.c.status, JOBS.c.run_at, JOBS.c.parameters)
         .where(JOBS.c.owner_id == owner_id, run_column == run_id)
