@@ -40,12 +40,12 @@ def neutralise_cell(value: str) -> str:
 def normalise_email(value: str) -> str | None:
     """Trim, unwrap `Name <a@b.com>` / `<a@b.com>` / `mailto:` and lower-case; None when empty."""
     email = value.strip().strip(_INVISIBLE).strip()
-    named = _NAMED_ADDRESS.search(email)
+    named = _NAMED_ADDRESS.search(email) if ">" in email else None
     if named:
         email = named.group(1).strip()
-    if email.lower().startswith("mailto:"):
-        email = email[len("mailto:") :].split("?", 1)[0].strip()
     email = email.lower()
+    if email.startswith("mailto:"):
+        email = email[len("mailto:") :].split("?", 1)[0].strip()
     return email or None
 
 

@@ -119,6 +119,9 @@ async def import_csv(
             nonlocal mostly_new
             at = utcnow()
             created: set[str] = set()
+            answered: set[str] = set()
+            # New contacts the fast path inserted come back with their suppression status.
+            known_blocked: set[str] = set()
             if journal is not None and (redo := journal.redo_at(first)) is not None:
                 # A dead attempt may have written part of this batch with this timestamp.
                 at = redo
@@ -128,14 +131,18 @@ async def import_csv(
                 new = [f for f in facts if f.email not in quiet and f.email not in created]
                 if journal is not None and new:
                     await journal.intend(at, rows)
-                created |= await insert_new_contacts(engine, owner_id, new, source=source, at=at)
+                inserted = await insert_new_contacts(engine, owner_id, new, source=source, at=at)
+                created |= inserted.created
+                known_blocked = inserted.suppressed
+                answered = inserted.created
                 mostly_new = len(created) * 2 >= len(facts)
             rest = [f for f in facts if f.email not in created]
             async with engine.begin() as conn:
                 counts = await merge_contacts(
                     conn, owner_id, rest, source=source, at=at, quiet=quiet
                 )
-                blocked = await suppressed(conn, owner_id, {f.email for f in facts} - quiet)
+                asked = {f.email for f in facts} - quiet - answered
+                blocked = known_blocked | set(await suppressed(conn, owner_id, asked))
                 counts.created += len(created)
                 if journal is not None:
                     after = await journal.commit(conn, rows, counts, len(blocked))

@@ -35,7 +35,7 @@ class ImportedContact(Base):
     owner_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True, server_default="default")
     email: Mapped[str] = mapped_column(sa.String(320), primary_key=True)
     source: Mapped[str] = mapped_column(sa.String(50))
-    status: Mapped[str] = mapped_column(sa.String(20), default="imported", index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="imported")
     first_name: Mapped[str | None] = mapped_column(sa.String(200))
     last_name: Mapped[str | None] = mapped_column(sa.String(200))
     title: Mapped[str | None] = mapped_column(sa.String(300))
