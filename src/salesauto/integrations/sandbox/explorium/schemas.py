@@ -7,7 +7,7 @@ Invalid input (an unknown filter, a bad enum value, 51 ids) answers 422 with a F
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -238,33 +238,27 @@ class ProspectBulkEnrichBody(Body):
     request_context: dict[str, Any] | None = None
 
 
-class BusinessEventsBody(Body):
+class _EventsBody(Body):
+    KNOWN_EVENT_TYPES: ClassVar[frozenset[str]] = frozenset()
     event_types: list[str] = Field(min_length=1)
+    timestamp_from: datetime | None = None
+    timestamp_to: datetime | None = None
+    request_context: dict[str, Any] | None = None
+
+    @field_validator("event_types")
+    @classmethod
+    def known_event_types(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - cls.KNOWN_EVENT_TYPES)
+        if unknown:
+            raise ValueError(f"unknown event types: {', '.join(unknown)}")
+        return value
+
+
+class BusinessEventsBody(_EventsBody):
+    KNOWN_EVENT_TYPES = frozenset(BUSINESS_EVENT_TYPES)
     business_ids: list[BusinessId] = Field(min_length=1, max_length=40)
-    timestamp_from: datetime | None = None
-    timestamp_to: datetime | None = None
-    request_context: dict[str, Any] | None = None
-
-    @field_validator("event_types")
-    @classmethod
-    def known_event_types(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - BUSINESS_EVENT_TYPES)
-        if unknown:
-            raise ValueError(f"unknown event types: {', '.join(unknown)}")
-        return value
 
 
-class ProspectEventsBody(Body):
-    event_types: list[str] = Field(min_length=1)
+class ProspectEventsBody(_EventsBody):
+    KNOWN_EVENT_TYPES = frozenset(PROSPECT_EVENT_TYPES)
     prospect_ids: list[ProspectId] = Field(min_length=1, max_length=40)
-    timestamp_from: datetime | None = None
-    timestamp_to: datetime | None = None
-    request_context: dict[str, Any] | None = None
-
-    @field_validator("event_types")
-    @classmethod
-    def known_event_types(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - PROSPECT_EVENT_TYPES)
-        if unknown:
-            raise ValueError(f"unknown event types: {', '.join(unknown)}")
-        return value
