@@ -92,7 +92,9 @@ async def keep_running_after_reply(
     values.pop("completed_at", None)
     status = later_status(enrollment.status, "active")
     if status == enrollment.status:
+        # Unchanged (e.g. still paused out of office): its return date stays too.
         values.pop("status")
+        values.pop("paused_until", None)
     else:
         values["status"] = status
 

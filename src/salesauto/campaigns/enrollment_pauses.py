@@ -54,11 +54,15 @@ async def pause_or_resume(
                 status=row.status,
             )
         status = "paused" if action == "pause" else "active"
-        await conn.execute(
-            sa.update(ENROLLMENTS).where(*where).values(status=status, paused_until=None)
-        )
+        updated = (
+            await conn.execute(
+                sa.update(ENROLLMENTS)
+                .where(*where)
+                .values(status=status, paused_until=None)
+                .returning(*ENROLLMENTS.c)
+            )
+        ).one()
         await queue_lead_pause_sync(conn, owner_id, enrollment_id, key=f"user:{uuid.uuid4()}")
-        updated = (await conn.execute(sa.select(ENROLLMENTS).where(*where))).one()
     if notifier is not None:
         notifier.jobs_available()
     return EnrollmentView.model_validate(dict(updated._mapping))

@@ -95,7 +95,10 @@ def next_status(row: Any, event_type: str, at: datetime, return_at: datetime | N
         resumes = (
             status == "paused"
             and event_type == "sent"
-            and (row.paused_until is None or at >= row.paused_until)
+            # Only a dated (out-of-office) pause ends by itself; a user's pause (no date)
+            # is not undone by a send lemlist made before the pause reached it.
+            and row.paused_until is not None
+            and at >= row.paused_until
         )
         return "active" if resumes else later_status(status, "active")
     if event_type in ("replied", "bounced", "unsubscribed"):
