@@ -131,12 +131,14 @@ def step_result(
             f"{outcome.text[:500] or 'no answer'}; its transcript is at "
             "/api/jobs/{id}/transcript"
         )
+    # A selection split into several jobs succeeds only if every one of them did.
+    for job in main:
+        if job.status != "completed":
+            raise PermanentJobError(
+                f"the {agent} agent's {wanted} job {job.id} {job.status}: "
+                f"{job.error or 'no error recorded'}"
+            )
     first = main[0]
-    if first.status != "completed":
-        raise PermanentJobError(
-            f"the {agent} agent's {wanted} job {first.id} {first.status}: "
-            f"{first.error or 'no error recorded'}"
-        )
     steps = [{"type": job.type, "jobId": job.id, "status": job.status} for job in jobs]
     own = first.result if isinstance(first.result, dict) else {}
     return {**outcome.model_dump(mode="json", by_alias=True), "steps": steps, **own}
