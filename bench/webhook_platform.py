@@ -141,12 +141,13 @@ class Processes:
     worker: subprocess.Popen[bytes] | None  # None: the API's in-process worker (SQLite)
 
     def cpu_seconds(self) -> dict[str, float]:
-        """CPU time so far of the API processes and the worker (from /proc), and of this
-        process (the load generator)."""
+        """CPU time so far of the API processes and the worker (from /proc), of this process
+        (the load generator) and of the database server."""
         return {
             "api": sum(process_cpu(api.pid) for api in self.apis),
             "worker": process_cpu(self.worker.pid) if self.worker else 0.0,
             "client": time.process_time(),
+            "database": database_cpu(),
         }
 
 
@@ -156,6 +157,18 @@ def process_cpu(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu() -> float:
+    """CPU time so far of this machine's PostgreSQL processes (its backends serve the API and
+    the worker alike); 0 when the server runs elsewhere."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += process_cpu(int(entry.name))
+    return total
 
 
 @contextlib.contextmanager

@@ -17,8 +17,8 @@ repeat an earlier delivery, as a provider's retry does.
   ends and `drain` the seconds until the last of it is processed;
 - nothing lost: at the end receipts = distinct deliveries, all `processed`, campaign_events =
   distinct deliveries, no dead letter, no failed job (the script exits 1 otherwise);
-- CPU per delivery of the API, the worker and the load generator (from /proc), to tell which
-  one a figure is bound by: everything shares this machine's cores.
+- CPU per delivery of the API, the worker, the database server and the load generator (from
+  /proc), to tell which one a figure is bound by: everything shares this machine's cores.
 
 The load generator is a minimal HTTP/1.1 client by default (`--client httpx` for httpx,
 which spends ~0.9 ms of CPU per request, more than the API: on a small machine the figure
@@ -213,11 +213,13 @@ def print_table(results: list[dict[str, Any]], client: str) -> None:
             f"{burst['drainSeconds']:>8}  {'FAILED ' + ', '.join(failed) if failed else 'ok'}"
         )
     for result in results:
-        cpu = result["burst"]["cpuMsPerDelivery"]
-        print(
-            f"{result['backend']}: CPU ms per delivery in the burst: API {cpu['api']}, "
-            f"worker {cpu['worker']}, load generator ({client}) {cpu['client']}"
-        )
+        for phase in ("paced", "burst"):
+            cpu = result[phase]["cpuMsPerDelivery"]
+            print(
+                f"{result['backend']}: CPU ms per delivery, {phase}: API {cpu['api']}, "
+                f"worker {cpu['worker']}, database {cpu['database']}, "
+                f"load generator ({client}) {cpu['client']}"
+            )
         if result["backend"] == "postgresql":
             missed = [name for name, met in verdict(result).items() if not met]
             print(
