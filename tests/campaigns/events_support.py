@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from salesauto.campaigns.events import EventOutcome, ProviderEvent, apply_provider_event
+from salesauto.campaigns.applying import apply_provider_event
+from salesauto.campaigns.events import EventOutcome, ProviderEvent
 from salesauto.campaigns.tables import ENROLLMENTS, INSTANCES
 from salesauto.contacts.merge import ContactFacts
 from salesauto.contacts.repository import merge_contacts

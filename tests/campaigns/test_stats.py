@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from salesauto.campaigns.applying import apply_provider_event
 from salesauto.campaigns.events import (
     ProviderEvent,
-    apply_provider_event,
     lemlist_event_type,
 )
 from salesauto.campaigns.tables import INSTANCES

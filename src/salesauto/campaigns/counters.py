@@ -10,6 +10,7 @@ sent or reported delivered that never bounced.
 from __future__ import annotations
 
 import uuid
+from collections import Counter, defaultdict
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -38,6 +39,23 @@ async def add_to_counters(
         .where(INSTANCES.c.id == instance_id)
         .values({name: INSTANCES.c[name] + delta for name, delta in changed.items()})
     )
+
+
+class CounterDeltas:
+    """Increments gathered over the events of one transaction, written at its end: one
+    UPDATE per instance, instances in id order, so concurrent batches lock them in one order
+    and hold them only until their commit."""
+
+    def __init__(self) -> None:
+        self._by_instance: defaultdict[uuid.UUID, Counter[str]] = defaultdict(Counter)
+
+    def add(self, instance_id: uuid.UUID, deltas: dict[str, int]) -> None:
+        self._by_instance[instance_id].update(deltas)
+
+    async def write(self, conn: AsyncConnection) -> None:
+        for instance_id in sorted(self._by_instance):
+            await add_to_counters(conn, instance_id, dict(self._by_instance[instance_id]))
+        self._by_instance.clear()
 
 
 def _leads_with(instance_id: uuid.UUID, *kinds: str) -> sa.Select[tuple[uuid.UUID]]:

@@ -3,7 +3,9 @@ suppression, stopping the contact's other enrollments, and a reply to a step tha
 stop the sequence (`stopOnReply: false`, sequences.py).
 
 Lock order, the same in every event so two never wait on each other: the contact's
-enrollments (by id), then the instance, then the contact, then the suppression list.
+enrollments (by id), then the contact, then the suppression list, then the instance (its
+counters, written last: a batch of events holds each instance row only until its commit;
+settling enrollments, pipeline/enrollments.py, also takes contacts before the instance).
 """
 
 from __future__ import annotations
@@ -73,20 +75,30 @@ async def stop_other_enrollments(
     return len(running)
 
 
-async def keep_running_after_reply(
-    conn: AsyncConnection, enrollment: Any, step: int | None, values: dict[str, Any]
+async def template_structures(
+    conn: AsyncConnection, instance_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any] | None]:
+    """The step structure of each instance's template (None without a template)."""
+    if not instance_ids:
+        return {}
+    rows = await conn.execute(
+        sa.select(INSTANCES.c.id, TEMPLATES.c.structure)
+        .join(TEMPLATES, INSTANCES.c.template_id == TEMPLATES.c.id)
+        .where(INSTANCES.c.id.in_(sorted(instance_ids)))
+    )
+    found: dict[uuid.UUID, dict[str, Any] | None] = dict.fromkeys(instance_ids)
+    found.update({row.id: row.structure for row in rows})
+    return found
+
+
+def keep_running_after_reply(
+    structure: dict[str, Any] | None, enrollment: Any, step: int | None, values: dict[str, Any]
 ) -> None:
     """A reply about to end the enrollment (`values` proposes `replied`) leaves it active
-    when its step says `stopOnReply: false`. The reply's mark, text and counter stay."""
+    when its step says `stopOnReply: false` in the instance template's `structure`. The
+    reply's mark, text and counter stay."""
     if values.get("status") != "replied":
         return
-    structure = (
-        await conn.execute(
-            sa.select(TEMPLATES.c.structure)
-            .join(INSTANCES, INSTANCES.c.template_id == TEMPLATES.c.id)
-            .where(INSTANCES.c.id == enrollment.instance_id)
-        )
-    ).scalar_one_or_none()
     if stops_on_reply(structure, enrollment.current_step if step is None else step):
         return
     values.pop("completed_at", None)
@@ -99,6 +111,26 @@ async def keep_running_after_reply(
         values["status"] = status
 
 
+def contact_changes(row: Any, *, event_type: str, provider: str, at: datetime) -> dict[str, Any]:
+    """What an event changes on its contact `row`: the stage moves forward; a bounce marks
+    the email invalid."""
+    stage = CONTACT_STAGE.get(event_type)
+    values: dict[str, Any] = {}
+    if stage is not None and later_stage(row.status, stage) != row.status:
+        values["status"] = stage
+    data = dict(row.data or {})
+    if event_type == "bounced" and data.get("email_status") != INVALID_EMAIL:
+        data["email_status"] = INVALID_EMAIL
+        provenance = dict(row.provenance or {})
+        provenance["data.email_status"] = provenance_stamp(provider, at)
+        values.update(data=data, provenance=provenance)
+    return values
+
+
+def changes_contact(event_type: str) -> bool:
+    return event_type in CONTACT_STAGE or event_type == "bounced"
+
+
 async def update_contact(
     conn: AsyncConnection,
     owner_id: str,
@@ -109,9 +141,7 @@ async def update_contact(
     at: datetime,
 ) -> None:
     """Move the contact's stage forward; a bounce marks its email invalid."""
-    stage = CONTACT_STAGE.get(event_type)
-    bounced = event_type == "bounced"
-    if stage is None and not bounced:
+    if not changes_contact(event_type):
         return
     row = (
         await conn.execute(
@@ -122,15 +152,7 @@ async def update_contact(
     ).one_or_none()
     if row is None:
         return
-    values: dict[str, Any] = {}
-    if stage is not None and later_stage(row.status, stage) != row.status:
-        values["status"] = stage
-    data = dict(row.data or {})
-    if bounced and data.get("email_status") != INVALID_EMAIL:
-        data["email_status"] = INVALID_EMAIL
-        provenance = dict(row.provenance or {})
-        provenance["data.email_status"] = provenance_stamp(provider, at)
-        values.update(data=data, provenance=provenance)
+    values = contact_changes(row, event_type=event_type, provider=provider, at=at)
     if values:
         await conn.execute(
             sa.update(CONTACTS)

@@ -62,6 +62,15 @@ def one_of(conn: AsyncConnection, column: Any, values: Sequence[str]) -> Any:
     return column.in_(values)
 
 
+def any_of(conn: AsyncConnection, column: Any, values: Sequence[str]) -> Any:
+    """`column IN values` for a short list looked up through an index: on PostgreSQL
+    `= ANY(array)` (one parameter, and an index scan per value, where `one_of`'s semi-join
+    makes the planner scan the table)."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.cast(sa.literal(list(values)), postgresql.ARRAY(sa.Text)))
+    return column.in_(values)
+
+
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(values), LOOKUP_CHUNK):
         yield values[start : start + LOOKUP_CHUNK]

@@ -3,13 +3,16 @@ need a provider call to learn the contact's email), then applied inside the call
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from salesauto.campaigns.events import EventOutcome, ProviderEvent, apply_provider_event
+from salesauto.campaigns.applying import apply_provider_events
+from salesauto.campaigns.counters import CounterDeltas
+from salesauto.campaigns.events import EventOutcome, ProviderEvent
 from salesauto.integrations.registry import Integrations
 from salesauto.webhooks.hubspot_events import (
     HubSpotChange,
@@ -76,17 +79,37 @@ async def prepare_event(
 async def apply_prepared(conn: AsyncConnection, prepared: PreparedEvent) -> Applied:
     """Apply inside the caller's transaction. A campaign event whose enrollment is unknown
     comes back as an orphan and changes nothing."""
-    if prepared.campaign_event is not None:
-        event = prepared.campaign_event
-        outcome = await apply_provider_event(conn, event)
-        if outcome is EventOutcome.ORPHAN:
-            reason = ORPHAN_REASON.format(
-                campaign=event.provider_campaign_id, lead=event.provider_lead_id or event.email
-            )
-            return Applied("orphan", reason)
-        note = "duplicate: already applied" if outcome is EventOutcome.DUPLICATE else None
-        return Applied("processed", note)
-    if prepared.hubspot is not None:
-        note = await apply_hubspot_change(conn, prepared.owner_id, prepared.hubspot, prepared.email)
-        return Applied("processed", note)
-    return Applied("processed", prepared.ignored)
+    (applied,) = await apply_prepared_many(conn, [prepared])
+    return applied
+
+
+async def apply_prepared_many(
+    conn: AsyncConnection,
+    prepared: Sequence[PreparedEvent],
+    counters: CounterDeltas | None = None,
+) -> list[Applied]:
+    """`apply_prepared` for several, their campaign events applied together (see
+    campaigns/applying.py); with `counters`, the caller writes the instance counters."""
+    campaign = [item.campaign_event for item in prepared if item.campaign_event is not None]
+    outcomes = iter(await apply_provider_events(conn, campaign, counters) if campaign else [])
+    applied: list[Applied] = []
+    for item in prepared:
+        if item.campaign_event is not None:
+            outcome = next(outcomes)
+            event = item.campaign_event
+            if outcome is EventOutcome.ORPHAN:
+                reason = ORPHAN_REASON.format(
+                    campaign=event.provider_campaign_id, lead=event.provider_lead_id or event.email
+                )
+                applied.append(Applied("orphan", reason))
+            else:
+                duplicate = outcome is EventOutcome.DUPLICATE
+                applied.append(
+                    Applied("processed", "duplicate: already applied" if duplicate else None)
+                )
+        elif item.hubspot is not None:
+            note = await apply_hubspot_change(conn, item.owner_id, item.hubspot, item.email)
+            applied.append(Applied("processed", note))
+        else:
+            applied.append(Applied("processed", item.ignored))
+    return applied

@@ -1,30 +1,70 @@
 """Processing a stored receipt: apply its event, or keep it as an orphan with a backoff, or
 after the last try move it to the dead-letter store. Safe to run twice: the receipt row is
-locked and its status checked in the transaction that applies the event."""
+locked and its status checked in the transaction that applies the event.
+
+A job's lemlist receipts are applied together, up to `BATCH_MAX` per transaction: a handful
+of statements per batch (campaigns/applying.py) instead of a dozen per receipt, a campaign's
+webhooks arriving by the hundred per second. A batch whose transaction fails is rolled back
+and its receipts go one by one, so one bad receipt never holds back the others. A worker
+process runs `BATCHES_AT_ONCE` batch transactions at a time: concurrent batches would lock
+the same campaign instances (their counters) and often the same leads, and wait on each
+other in the database instead."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
-from dataclasses import dataclass
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
+import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from salesauto.campaigns.counters import CounterDeltas
 from salesauto.config import Settings
 from salesauto.deadletter.repository import NewDeadLetter, insert_dead_letter
 from salesauto.integrations.registry import Integrations
 from salesauto.jobs.queue import Queue
 from salesauto.jobs.repository import NewJob
 from salesauto.kit.time import utcnow
-from salesauto.webhooks.events import PreparedEvent, apply_prepared, prepare_event
+from salesauto.webhooks.events import (
+    PreparedEvent,
+    apply_prepared,
+    apply_prepared_many,
+    prepare_event,
+)
 from salesauto.webhooks.orphans import OrphanQueue, retry_delay
-from salesauto.webhooks.repository import RECEIPTS, lock_receipt, update_receipt
+from salesauto.webhooks.repository import (
+    RECEIPTS,
+    lock_receipt,
+    lock_receipts,
+    mark_processed,
+    update_receipt,
+)
 
+log = structlog.get_logger(__name__)
 DRAIN_JOB = "webhooks.retry_orphans"
 ERROR_MAX = 2000
+BATCH_MAX = 100  # receipts applied in one transaction
+BATCHES_AT_ONCE = 2
+_BATCH_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _batch_slots() -> asyncio.Semaphore:
+    # A semaphore belongs to one event loop: each loop (a test's, the worker's) has its own.
+    loop = asyncio.get_running_loop()
+    slots = _BATCH_SLOTS.get(loop)
+    if slots is None:
+        slots = _BATCH_SLOTS[loop] = asyncio.Semaphore(BATCHES_AT_ONCE)
+    return slots
 
 
 @dataclass(frozen=True)
@@ -32,6 +72,12 @@ class Step:
     status: str  # processed | orphaned | dead | failed | skipped
     attempt: int = 0
     due: datetime | None = None
+
+
+@dataclass
+class BatchOutcome:
+    statuses: dict[int, str] = field(default_factory=dict)  # receipt id → Step.status
+    one_by_one: list[int] = field(default_factory=list)  # left to `process`, in job order
 
 
 def _processable(row: Any, now: datetime) -> bool:
@@ -97,7 +143,74 @@ class ReceiptProcessor:
                     error=applied.note,
                 )
                 return Step("processed", attempt)
-            return await self._retry_later(conn, row, prepared, applied.note or "orphan", now)
+            step = await self._retry_later(conn, row, prepared, applied.note or "orphan", now)
+            await self._wake_drain(conn, [step])
+            return step
+
+    async def process_batches(self, receipt_ids: list[int], loaded: dict[int, Any]) -> BatchOutcome:
+        """Apply the job's waiting lemlist receipts in batches, in the job's order (see the
+        module docstring). Receipts it leaves to `process` one by one: HubSpot's (an opt-out
+        may call HubSpot first) and those of a batch whose transaction failed."""
+        now = utcnow()
+        outcome = BatchOutcome()
+        together: list[tuple[int, PreparedEvent]] = []
+        for receipt_id in receipt_ids:
+            row = loaded.get(receipt_id)
+            if row is None or not _processable(row, now):
+                outcome.statuses[receipt_id] = "skipped"
+            elif row.provider != "lemlist":
+                outcome.one_by_one.append(receipt_id)
+            else:
+                prepared = await prepare_event(
+                    self.engine,
+                    None,  # a lemlist event needs no provider call to be prepared
+                    provider=row.provider,
+                    owner_id=row.owner_id,
+                    payload=json.loads(row.body),
+                    received_at=row.received_at,
+                )
+                together.append((receipt_id, prepared))
+        for start in range(0, len(together), BATCH_MAX):
+            batch = together[start : start + BATCH_MAX]
+            try:
+                async with _batch_slots():
+                    steps = await self.queue.write(partial(self._apply_batch, batch, now))
+            except Exception as error:  # e.g. a deadlock with another process's batch
+                log.info("webhooks.batch_retried_singly", receipts=len(batch), error=repr(error))
+                outcome.one_by_one.extend(receipt_id for receipt_id, _ in batch)
+                continue
+            for receipt_id, step in steps.items():
+                outcome.statuses[receipt_id] = step.status
+                await self._after(receipt_id, step)
+        return outcome
+
+    async def _apply_batch(
+        self, batch: list[tuple[int, PreparedEvent]], now: datetime
+    ) -> dict[int, Step]:
+        steps: dict[int, Step] = {}
+        async with self.engine.begin() as conn:
+            rows = await lock_receipts(conn, [receipt_id for receipt_id, _ in batch])
+            waiting = [
+                (rows[receipt_id], prepared)
+                for receipt_id, prepared in batch
+                if receipt_id in rows and _processable(rows[receipt_id], now)
+            ]
+            steps.update({receipt_id: Step("skipped") for receipt_id, _ in batch})
+            counters = CounterDeltas()
+            outcomes = await apply_prepared_many(conn, [item for _, item in waiting], counters)
+            processed: defaultdict[str | None, list[int]] = defaultdict(list)  # by note
+            for (row, prepared), applied in zip(waiting, outcomes, strict=True):
+                if applied.outcome == "processed":
+                    processed[applied.note].append(row.id)
+                    steps[row.id] = Step("processed", row.attempts + 1)
+                else:
+                    reason = applied.note or "orphan"
+                    steps[row.id] = await self._retry_later(conn, row, prepared, reason, now)
+            await counters.write(conn)
+            for note, receipt_ids in processed.items():
+                await mark_processed(conn, receipt_ids, note=note, at=now)
+            await self._wake_drain(conn, list(steps.values()))
+        return steps
 
     async def retry_after_error(self, receipt_id: int, error: BaseException) -> None:
         """An orphan whose retry raised: counted as a try, so a permanent error still ends
@@ -109,7 +222,9 @@ class ReceiptProcessor:
                 row = await lock_receipt(conn, receipt_id)
                 if row is None or row.status != "orphaned":
                     return Step("skipped")
-                return await self._retry_later(conn, row, None, _describe(error), now)
+                step = await self._retry_later(conn, row, None, _describe(error), now)
+                await self._wake_drain(conn, [step])
+                return step
 
         await self._after(receipt_id, await self.queue.write(write))
 
@@ -155,19 +270,20 @@ class ReceiptProcessor:
         await update_receipt(
             conn, row.id, status="orphaned", attempts=attempt, next_attempt_at=due, error=reason
         )
-        await self._wake_drain_at(conn, due)
         return Step("orphaned", attempt, due)
 
-    async def _wake_drain_at(self, conn: AsyncConnection, due: datetime) -> None:
-        """One drain job per second of due times, whatever the number of orphans."""
-        second = math.ceil(due.timestamp())
-        job = NewJob(
-            type=DRAIN_JOB,
-            run_at=datetime.fromtimestamp(second, UTC),
-            idempotency_key=f"webhooks.orphans:{second}",
-            max_attempts=self.settings.job_max_attempts,
-        )
-        await self.queue.enqueue(job, conn)
+    async def _wake_drain(self, conn: AsyncConnection, steps: list[Step]) -> None:
+        """One drain job per second of the orphans' due times, whatever their number; queued
+        last in the transaction, in time order (its idempotency key is locked until commit)."""
+        seconds = {math.ceil(step.due.timestamp()) for step in steps if step.due is not None}
+        for second in sorted(seconds):
+            job = NewJob(
+                type=DRAIN_JOB,
+                run_at=datetime.fromtimestamp(second, UTC),
+                idempotency_key=f"webhooks.orphans:{second}",
+                max_attempts=self.settings.job_max_attempts,
+            )
+            await self.queue.enqueue(job, conn)
 
     async def _dead_letter(
         self,

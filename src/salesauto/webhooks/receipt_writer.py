@@ -9,6 +9,13 @@ unique (provider, event id)), one `webhooks.process` job per workspace and
 committed, exactly as before; a lone delivery is written at once (there is no waiting
 window), so batching only happens when deliveries queue up anyway.
 
+A receipt's processing job is its own only when the worker keeps up: while a job this
+writer queued is still waiting (no worker has claimed it), later receipts join it, up to
+`RECEIPTS_PER_JOB` (an UPDATE of its parameters guarded by `status = 'queued'`; a claim
+holds the row, so a receipt joins a job before its claim or goes to a new one, never in
+between). A new job is due `GATHER_SECONDS` after it is queued, so under load it gathers the
+deliveries of that moment and the worker applies them in batches, not one small job per flush.
+
 Each flush runs as a task of its own (up to `WRITES_MAX` at once, so one batch can be written
 while another waits for the database), started when a delivery finds fewer running and ending
 when nothing is left to write, so a cancelled request never strands the others.
@@ -20,14 +27,22 @@ import asyncio
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from salesauto.jobs.queue import Queue
-from salesauto.jobs.repository import NewJob, dialect_insert
+from salesauto.jobs.repository import NewJob, dialect_insert, jobs
+from salesauto.kit.time import utcnow
 from salesauto.webhooks.repository import RECEIPTS, NewReceipt
 
 PROCESS_JOB = "webhooks.process"
 RECEIPTS_PER_JOB = 500
+# How long a new processing job waits for more receipts to join it (processing is
+# asynchronous to the provider anyway; this is a twentieth of a second more).
+GATHER_SECONDS = 0.05
 BATCH_MAX = 500  # receipts per transaction
 # Writes in flight at once: while one waits for the database, the next batch can go out.
 WRITES_MAX = 2
@@ -43,6 +58,15 @@ class Received:
 
 
 @dataclass
+class _OpenJob:
+    """A processing job this writer queued, which later receipts of the workspace may join."""
+
+    job_id: int
+    owner_id: str
+    receipt_ids: list[int]
+
+
+@dataclass
 class _Waiting:
     receipts: list[NewReceipt]
     answer: asyncio.Future[Received]
@@ -54,6 +78,8 @@ class ReceiptWriter:
         self._waiting: list[_Waiting] = []
         self._flushes: set[asyncio.Task[None]] = set()
         self._signal: asyncio.TimerHandle | None = None
+        # Open jobs not used by a write in flight (at most one per write slot and workspace).
+        self._open: list[_OpenJob] = []
 
     async def store(self, receipts: list[NewReceipt]) -> Received:
         """Store new receipts and queue their processing; duplicates are only counted."""
@@ -129,6 +155,9 @@ class ReceiptWriter:
             # the same duplicates then wait on each other in one order, never in a cycle.
             for _, receipt in sorted(unique.items())
         ]
+        # Open jobs taken here go back to the pool only after the commit: one whose write
+        # failed may list receipts that were rolled back, and is forgotten.
+        used: list[_OpenJob] = []
         async with self.queue.engine.begin() as conn:
             insert = (
                 dialect_insert(conn)(RECEIPTS)
@@ -141,16 +170,44 @@ class ReceiptWriter:
             for key, receipt_id in stored.items():
                 by_owner[unique[key].owner_id].append(receipt_id)
             for owner_id, receipt_ids in by_owner.items():
-                receipt_ids.sort()
-                for start in range(0, len(receipt_ids), RECEIPTS_PER_JOB):
-                    job = NewJob(
-                        type=PROCESS_JOB,
-                        parameters={"receipt_ids": receipt_ids[start : start + RECEIPTS_PER_JOB]},
-                        owner_id=owner_id,
-                        max_attempts=self.queue.settings.job_max_attempts,
-                    )
-                    await self.queue.enqueue(job, conn)
+                used.append(await self._queue_processing(conn, owner_id, sorted(receipt_ids)))
+        self._open.extend(job for job in used if len(job.receipt_ids) < RECEIPTS_PER_JOB)
         return stored
+
+    async def _queue_processing(
+        self, conn: AsyncConnection, owner_id: str, receipt_ids: list[int]
+    ) -> _OpenJob:
+        """Queue the processing of new receipts: in an open job while it has room and no
+        worker has claimed it, else in new jobs. Returns the job that took the last ones."""
+        job = self._take_open(owner_id)
+        if job is not None:
+            joined = [*job.receipt_ids, *receipt_ids[: RECEIPTS_PER_JOB - len(job.receipt_ids)]]
+            updated = await conn.execute(
+                sa.update(jobs)
+                .where(jobs.c.id == job.job_id, jobs.c.status == "queued")
+                .values(parameters={"receipt_ids": joined}, updated_at=utcnow())
+            )
+            if updated.rowcount == 1:
+                receipt_ids = receipt_ids[len(joined) - len(job.receipt_ids) :]
+                job.receipt_ids = joined
+        while receipt_ids:
+            part, receipt_ids = receipt_ids[:RECEIPTS_PER_JOB], receipt_ids[RECEIPTS_PER_JOB:]
+            new = NewJob(
+                type=PROCESS_JOB,
+                parameters={"receipt_ids": part},
+                owner_id=owner_id,
+                max_attempts=self.queue.settings.job_max_attempts,
+                run_at=utcnow() + timedelta(seconds=GATHER_SECONDS),
+            )
+            job = _OpenJob((await self.queue.enqueue(new, conn)).job_id, owner_id, part)
+        assert job is not None  # receipt_ids is never empty here
+        return job
+
+    def _take_open(self, owner_id: str) -> _OpenJob | None:
+        for index, job in enumerate(self._open):
+            if job.owner_id == owner_id:
+                return self._open.pop(index)
+        return None
 
 
 _WRITERS: weakref.WeakKeyDictionary[Queue, ReceiptWriter] = weakref.WeakKeyDictionary()

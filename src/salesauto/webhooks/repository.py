@@ -59,6 +59,31 @@ async def lock_receipt(conn: AsyncConnection, receipt_id: int) -> Any | None:
     return (await conn.execute(query)).first()
 
 
+async def lock_receipts(conn: AsyncConnection, receipt_ids: list[int]) -> dict[int, Any]:
+    """`lock_receipt` for several, locked in id order; by id."""
+    query = sa.select(RECEIPTS).where(RECEIPTS.c.id.in_(receipt_ids)).order_by(RECEIPTS.c.id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {int(row.id): row for row in await conn.execute(query)}
+
+
+async def mark_processed(
+    conn: AsyncConnection, receipt_ids: list[int], *, note: str | None, at: datetime
+) -> None:
+    """Receipts applied (each counting one more try), with the same note."""
+    await conn.execute(
+        sa.update(RECEIPTS)
+        .where(RECEIPTS.c.id.in_(receipt_ids))
+        .values(
+            status="processed",
+            attempts=RECEIPTS.c.attempts + 1,
+            processed_at=at,
+            next_attempt_at=None,
+            error=note,
+        )
+    )
+
+
 async def update_receipt(conn: AsyncConnection, receipt_id: int, **values: Any) -> None:
     await conn.execute(sa.update(RECEIPTS).where(RECEIPTS.c.id == receipt_id).values(**values))
 

@@ -54,7 +54,10 @@ async def process_receipts(context: JobContext, parameters: ProcessParameters) -
     async with orphan_queue(context.queue.settings) as orphans:
         processor = ReceiptProcessor(context.queue, _integrations(context), orphans)
         loaded = await processor.load(parameters.receipt_ids)
-        for receipt_id in parameters.receipt_ids:
+        batches = await processor.process_batches(parameters.receipt_ids, loaded)
+        for status in batches.statuses.values():
+            outcomes[status] = outcomes.get(status, 0) + 1
+        for receipt_id in batches.one_by_one:
             try:
                 status = await processor.process(receipt_id, loaded)
             except Exception as error:  # recorded below: retried, or dead-lettered at the end
