@@ -18,7 +18,15 @@ from salesauto.campaigns.tables import ENROLLMENTS
 from salesauto.contacts.repository import CONTACTS
 from salesauto.kit.db import retry_locked
 from salesauto.suppressions.repository import SUPPRESSIONS
-from tests.campaigns.events_support import apply, campaign, counters, enroll, event, instance_row
+from tests.campaigns.events_support import (
+    apply,
+    campaign,
+    counters,
+    enroll,
+    enrollment_row,
+    event,
+    instance_row,
+)
 
 LEADS = 6
 KINDS = ["sent", "delivered", "opened", "clicked", "replied", "bounced", "unsubscribed"]
@@ -47,8 +55,11 @@ def campaign_activity(rng: random.Random, domain: str) -> list[ProviderEvent]:
             continue
         kind = rng.choices(KINDS, weights=[8, 5, 8, 4, 3, 1, 1])[0]
         text = {"text": f"reply {index}"} if kind == "replied" else {}
-        events.append(event(kind, email, event_id=f"{domain}-{index}", minutes=minutes,
-                            step=rng.randrange(3), **text))  # fmt: skip
+        made = event(kind, email, event_id=f"{domain}-{index}", minutes=minutes,
+                     step=rng.randrange(3), **text)  # fmt: skip
+        if rng.random() < 0.2:  # lemlist's lead id without the address
+            made = replace(made, email=None, provider_lead_id=f"lea_lead{lead}")
+        events.append(made)
     return events
 
 
@@ -103,14 +114,19 @@ async def state_of(engine: AsyncEngine, instance_id: Any, domain: str) -> dict[s
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_batches_leave_what_one_by_one_leaves(engine: AsyncEngine, seed: int) -> None:
     batched, single = await campaign(engine, "cam_1"), await campaign(engine, "cam_2")
+    # Half the leads are in a second campaign too, which an unsubscribe or bounce stops.
+    batched_other, single_other = await campaign(engine, "cam_3"), await campaign(engine, "cam_4")
     for index in range(LEADS):
         await enroll(engine, batched, f"lead{index}@batched.test")
         await enroll(engine, single, f"lead{index}@single.test")
+        if index % 2:
+            await enroll(engine, batched_other, f"lead{index}@batched.test")
+            await enroll(engine, single_other, f"lead{index}@single.test")
     activity = campaign_activity(random.Random(seed), "batched.test")
     mirrored = [
         replace(
             item,
-            email=(item.email or "").replace("batched.test", "single.test"),
+            email=item.email and item.email.replace("batched.test", "single.test"),
             provider_campaign_id="cam_2",
             provider_event_id=item.provider_event_id.replace("batched.test", "single.test"),
         )
@@ -125,3 +141,35 @@ async def test_batches_leave_what_one_by_one_leaves(engine: AsyncEngine, seed: i
     batch_state = await state_of(engine, batched, "batched.test")
     assert batch_state == await state_of(engine, single, "single.test")
     assert batch_state["counters"]["sent"] > 0
+    other = await state_of(engine, batched_other, "batched.test")
+    assert other == await state_of(engine, single_other, "single.test")
+
+
+async def test_a_bounce_known_by_lead_id_only_stops_the_leads_other_campaigns(
+    engine: AsyncEngine,
+) -> None:
+    first, second = await campaign(engine, "cam_1"), await campaign(engine, "cam_2")
+    bounced = await enroll(engine, first, "ada@acme.test")
+    elsewhere = await enroll(engine, second, "ada@acme.test")
+    async with engine.begin() as conn:  # lemlist's lead in another campaign has its own id
+        await conn.execute(
+            sa.update(ENROLLMENTS)
+            .where(ENROLLMENTS.c.id == elsewhere)
+            .values(provider_lead_id="lea_ada_two")
+        )
+    untouched = await enroll(engine, first, "bob@acme.test")
+    bounce = replace(event("bounced", "ada@acme.test"), email=None, provider_lead_id="lea_ada")
+    opened = event("opened", "bob@acme.test")
+
+    assert await apply_in_batches(engine, [opened, bounce], size=2) == [
+        EventOutcome.APPLIED,
+        EventOutcome.APPLIED,
+    ]
+
+    assert (await enrollment_row(engine, bounced)).status == "bounced"
+    stopped = await enrollment_row(engine, elsewhere)
+    assert (stopped.status, stopped.stop_reason) == (
+        "stopped",
+        "bounced in another campaign (lemlist)",
+    )
+    assert (await enrollment_row(engine, untouched)).status == "active"

@@ -15,6 +15,7 @@ from structlog.testing import capture_logs
 
 from salesauto.campaigns.counters import rebuild_counters
 from salesauto.campaigns.tables import INSTANCES
+from salesauto.contacts.repository import CONTACTS
 from salesauto.jobs.repository import claim_jobs, jobs
 from salesauto.kit.time import utcnow
 from salesauto.platform import Platform
@@ -86,6 +87,23 @@ async def test_receipts_join_the_job_waiting_for_them_until_a_worker_claims_it(
     ]
 
 
+async def test_a_job_waiting_for_its_retry_takes_no_new_receipts(platform: Platform) -> None:
+    await enroll(platform.engine, "ada@acme.test")
+    writer = receipt_writer(platform.queue)
+    await writer.store([receipt(activity("ada@acme.test", activity_id="act_retry0"))])
+    (tried,) = await process_jobs(platform.engine)
+    async with platform.engine.begin() as conn:  # its first attempt failed: queued again
+        await conn.execute(
+            sa.update(jobs)
+            .where(jobs.c.id == tried.id)
+            .values(attempts=1, run_at=utcnow() + timedelta(minutes=5))
+        )
+    await writer.store([receipt(activity("ada@acme.test", activity_id="act_retry1"))])
+    first, second = await process_jobs(platform.engine)
+    assert first.parameters == tried.parameters
+    assert len(second.parameters["receipt_ids"]) == 1
+
+
 def campaign_mix() -> list[NewReceipt]:
     """One job's worth of a campaign's activity: every kind of effect, an orphan, an
     untracked type, and a lead unsubscribing who is also in a second campaign."""
@@ -128,6 +146,7 @@ async def assert_mix_applied(engine: AsyncEngine) -> None:
             for row in await conn.execute(sa.select(ENROLLMENTS))
         }
         suppressed = list(await conn.execute(sa.select(SUPPRESSIONS.c.value)))
+        contacts = {row.email: row for row in await conn.execute(sa.select(CONTACTS))}
         job_types = set((await conn.execute(sa.select(jobs.c.type))).scalars())
     first = instances[CAMPAIGN].id
     assert enrollments[("ada@acme.test", first)].status == "unsubscribed"
@@ -136,6 +155,8 @@ async def assert_mix_applied(engine: AsyncEngine) -> None:
     assert enrollments[("bob@acme.test", first)].reply_text == "Sounds good, call me Tuesday."
     assert enrollments[("cyd@acme.test", first)].status == "bounced"
     assert [row.value for row in suppressed] == ["ada@acme.test"]
+    assert contacts["bob@acme.test"].status == "replied"
+    assert contacts["cyd@acme.test"].data["email_status"] == "invalid"
     assert "campaigns.classify_reply" in job_types  # bob's reply gets classified
     assert "webhooks.retry_orphans" in job_types  # the orphan's next try
     assert len(await rows(engine, EVENTS)) == 7

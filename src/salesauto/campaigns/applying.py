@@ -194,7 +194,9 @@ async def _lock_enrollments(
     for owner_id, owned in sorted(by_owner.items()):
         emails = sorted({event.email for event in owned if event.email})
         leads = sorted({event.provider_lead_id for event in owned if event.provider_lead_id})
-        stopping = sorted({e.email for e in owned if e.email and e.event_type in STOPPING})
+        stopping = [event for event in owned if event.event_type in STOPPING]
+        stopping_emails = sorted({event.email for event in stopping if event.email})
+        stopping_leads = sorted({e.provider_lead_id for e in stopping if e.provider_lead_id})
         who = []
         if emails:
             who.append(any_of(conn, ENROLLMENTS.c.contact_email, emails))
@@ -211,8 +213,15 @@ async def _lock_enrollments(
         if not who:
             continue
         matching = sa.and_(ENROLLMENTS.c.status != "pending", sa.or_(*who))
-        if stopping:
-            matching = sa.or_(matching, any_of(conn, ENROLLMENTS.c.contact_email, stopping))
+        if stopping_emails:
+            matching = sa.or_(matching, any_of(conn, ENROLLMENTS.c.contact_email, stopping_emails))
+        if stopping_leads:
+            # Matched by lead id, the contact's address may not be the event's (or absent).
+            addresses = sa.select(ENROLLMENTS.c.contact_email).where(
+                ENROLLMENTS.c.owner_id == owner_id,
+                any_of(conn, ENROLLMENTS.c.provider_lead_id, stopping_leads),
+            )
+            matching = sa.or_(matching, ENROLLMENTS.c.contact_email.in_(addresses))
         query = (
             sa.select(
                 ENROLLMENTS,

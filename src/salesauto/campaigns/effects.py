@@ -2,10 +2,11 @@
 suppression, stopping the contact's other enrollments, and a reply to a step that does not
 stop the sequence (`stopOnReply: false`, sequences.py).
 
-Lock order, the same in every event so two never wait on each other: the contact's
-enrollments (by id), then the contact, then the suppression list, then the instance (its
-counters, written last: a batch of events holds each instance row only until its commit;
-settling enrollments, pipeline/enrollments.py, also takes contacts before the instance).
+Lock order, the same in every event so two never wait on each other: enrollments (by
+email, then id: a batch of events holds several contacts' at once), then the contact, then
+the suppression list, then the instance (its counters, written last: a batch of events
+holds each instance row only until its commit; settling enrollments,
+pipeline/enrollments.py, also takes contacts before the instance).
 """
 
 from __future__ import annotations
@@ -192,15 +193,24 @@ def email_at_domain(domain: str) -> Any:
 async def stop_enrollments(
     conn: AsyncConnection, reasons: Mapping[uuid.UUID, str], *, at: datetime
 ) -> int:
-    """Stop these enrollments (id → stop reason) if still running; locked in id order, in
+    """Stop these enrollments (id → stop reason) if still running; locked by (email, id), in
     one pass whatever their contacts, so the lock order above holds."""
     stopped: dict[str, list[uuid.UUID]] = {}
     ids = sorted(reasons)
+    keys: list[tuple[str, uuid.UUID]] = []
     for start in range(0, len(ids), LOCK_CHUNK):
+        found = await conn.execute(
+            sa.select(ENROLLMENTS.c.contact_email, ENROLLMENTS.c.id).where(
+                ENROLLMENTS.c.id.in_(ids[start : start + LOCK_CHUNK])
+            )
+        )
+        keys.extend((row.contact_email, row.id) for row in found)
+    ordered = [enrollment_id for _, enrollment_id in sorted(keys)]
+    for start in range(0, len(ordered), LOCK_CHUNK):
         rows = await conn.execute(
             sa.select(ENROLLMENTS.c.id, ENROLLMENTS.c.status)
-            .where(ENROLLMENTS.c.id.in_(ids[start : start + LOCK_CHUNK]))
-            .order_by(ENROLLMENTS.c.id)
+            .where(ENROLLMENTS.c.id.in_(ordered[start : start + LOCK_CHUNK]))
+            .order_by(ENROLLMENTS.c.contact_email, ENROLLMENTS.c.id)
             .with_for_update()
         )
         for row in rows:

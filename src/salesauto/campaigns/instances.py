@@ -215,7 +215,17 @@ class InstanceService:
             values.update(stopped_at=now, paused_at=None)
         async with self.engine.begin() as conn:
             if action == "stop":
-                # Enrollments before the instance: the lock order events use (no deadlock).
+                # Enrollments before the instance, by (email, id): the lock order events use
+                # (no deadlock with a batch of events holding several of them).
+                await conn.execute(
+                    sa.select(ENROLLMENTS.c.id)
+                    .where(
+                        ENROLLMENTS.c.instance_id == instance_id,
+                        ENROLLMENTS.c.status.not_in(sorted(FINISHED)),
+                    )
+                    .order_by(ENROLLMENTS.c.contact_email, ENROLLMENTS.c.id)
+                    .with_for_update()
+                )
                 await conn.execute(
                     sa.update(ENROLLMENTS)
                     .where(

@@ -161,14 +161,18 @@ class ReceiptProcessor:
             elif row.provider != "lemlist":
                 outcome.one_by_one.append(receipt_id)
             else:
-                prepared = await prepare_event(
-                    self.engine,
-                    None,  # a lemlist event needs no provider call to be prepared
-                    provider=row.provider,
-                    owner_id=row.owner_id,
-                    payload=json.loads(row.body),
-                    received_at=row.received_at,
-                )
+                try:
+                    prepared = await prepare_event(
+                        self.engine,
+                        None,  # a lemlist event needs no provider call to be prepared
+                        provider=row.provider,
+                        owner_id=row.owner_id,
+                        payload=json.loads(row.body),
+                        received_at=row.received_at,
+                    )
+                except Exception:  # `process` records its error for this receipt alone
+                    outcome.one_by_one.append(receipt_id)
+                    continue
                 together.append((receipt_id, prepared))
         for start in range(0, len(together), BATCH_MAX):
             batch = together[start : start + BATCH_MAX]

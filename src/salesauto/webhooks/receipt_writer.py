@@ -46,9 +46,10 @@ GATHER_SECONDS = 0.05
 BATCH_MAX = 500  # receipts per transaction
 # Writes in flight at once: while one waits for the database, the next batch can go out.
 WRITES_MAX = 2
-# Workers (and this process's event tail) are told of new jobs at most this often: each
-# signal makes every listener poll the database, and under load workers are busy anyway.
-SIGNAL_EVERY_SECONDS = 0.02
+# Workers (and this process's event tail) are told of new jobs at most this often, once the
+# jobs are due: each signal makes every listener poll the database (a worker told too early
+# finds nothing due and sleeps its poll interval).
+SIGNAL_EVERY_SECONDS = GATHER_SECONDS + 0.01
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,8 @@ class ReceiptWriter:
             joined = [*job.receipt_ids, *receipt_ids[: RECEIPTS_PER_JOB - len(job.receipt_ids)]]
             updated = await conn.execute(
                 sa.update(jobs)
-                .where(jobs.c.id == job.job_id, jobs.c.status == "queued")
+                # Never joined once tried: a job queued again waits out a retry backoff.
+                .where(jobs.c.id == job.job_id, jobs.c.status == "queued", jobs.c.attempts == 0)
                 .values(parameters={"receipt_ids": joined}, updated_at=utcnow())
             )
             if updated.rowcount == 1:
