@@ -310,21 +310,34 @@ async def _store_events(
 
 
 async def _write_enrollments(conn: AsyncConnection, batch: _Batch) -> None:
-    """One executemany per set of changed columns."""
-    by_columns: defaultdict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     rows = {row.id: row for row in batch.enrollments}
-    for enrollment_id, columns in sorted(batch.changed.items()):
-        ordered = tuple(sorted(columns))
-        row = rows[enrollment_id]
-        by_columns[ordered].append(
-            {"b_id": enrollment_id, **{f"b_{name}": getattr(row, name) for name in ordered}}
+    changed = {
+        enrollment_id: {name: getattr(rows[enrollment_id], name) for name in columns}
+        for enrollment_id, columns in batch.changed.items()
+    }
+    await _write_changes(conn, ENROLLMENTS, ENROLLMENTS.c.id, changed)
+
+
+async def _write_changes(
+    conn: AsyncConnection,
+    table: sa.Table,
+    key: sa.Column[Any],
+    changed: dict[Any, dict[str, Any]],
+    *where: sa.ColumnElement[bool],
+) -> None:
+    """Each row's new values (by `key`), one executemany per set of changed columns."""
+    by_columns: defaultdict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row_key, values in sorted(changed.items()):
+        columns = tuple(sorted(values))
+        by_columns[columns].append(
+            {"b_key": row_key, **{f"b_{name}": values[name] for name in columns}}
         )
-    for names, parameters in by_columns.items():
+    for columns, parameters in by_columns.items():
         statement = (
-            sa.update(ENROLLMENTS)
-            .where(ENROLLMENTS.c.id == sa.bindparam("b_id"))
-            .values({name: sa.bindparam(f"b_{name}", type_=ENROLLMENTS.c[name].type)
-                     for name in names})
+            sa.update(table)
+            .where(*where, key == sa.bindparam("b_key"))
+            .values({name: sa.bindparam(f"b_{name}", type_=table.c[name].type)
+                     for name in columns})
         )  # fmt: skip
         await conn.execute(statement, parameters)
 
@@ -358,26 +371,9 @@ async def _update_contacts(
                 for column, value in values.items():
                     setattr(contact, column, value)
                 changed.setdefault(email, {}).update(values, updated_at=event.occurred_at)
-        await _write_contacts(conn, owner_id, changed)
-
-
-async def _write_contacts(
-    conn: AsyncConnection, owner_id: str, changed: dict[str, dict[str, Any]]
-) -> None:
-    by_columns: defaultdict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for email, values in sorted(changed.items()):
-        columns = tuple(sorted(values))
-        by_columns[columns].append(
-            {"b_email": email, **{f"b_{name}": values[name] for name in columns}}
+        await _write_changes(
+            conn, CONTACTS, CONTACTS.c.email, changed, CONTACTS.c.owner_id == owner_id
         )
-    for columns, parameters in by_columns.items():
-        statement = (
-            sa.update(CONTACTS)
-            .where(CONTACTS.c.owner_id == owner_id, CONTACTS.c.email == sa.bindparam("b_email"))
-            .values({name: sa.bindparam(f"b_{name}", type_=CONTACTS.c[name].type)
-                     for name in columns})
-        )  # fmt: skip
-        await conn.execute(statement, parameters)
 
 
 async def _suppress_unsubscribed(

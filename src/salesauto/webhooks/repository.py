@@ -53,10 +53,7 @@ async def live_endpoint_of(conn: AsyncConnection, provider: str, owner_id: str) 
 async def lock_receipt(conn: AsyncConnection, receipt_id: int) -> Any | None:
     """The receipt, row-locked on PostgreSQL until the transaction ends (SQLite's
     `BEGIN IMMEDIATE` already serialises writers), so two workers never process it at once."""
-    query = sa.select(RECEIPTS).where(RECEIPTS.c.id == receipt_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return (await conn.execute(query)).first()
+    return (await lock_receipts(conn, [receipt_id])).get(receipt_id)
 
 
 async def lock_receipts(conn: AsyncConnection, receipt_ids: list[int]) -> dict[int, Any]:
