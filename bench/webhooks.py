@@ -2,8 +2,9 @@
 
 Per backend, a freshly migrated database holds --campaigns lemlist campaigns with
 --enrollments enrollments in all and a registered lemlist hook. On PostgreSQL the platform
-runs as in production, `salesauto serve --no-worker` (the API) beside `salesauto worker`; on
-SQLite as the embedded default, one `salesauto serve` with its in-process worker. Keep-alive
+runs as in production, `salesauto serve --no-worker` (the API) beside `salesauto worker`, with
+Redis (`--redis`; skipped with a warning when it does not answer); on SQLite as the embedded
+default, one `salesauto serve` with its in-process worker and no Redis. Keep-alive
 connections post lemlist activities (one per POST, a mix of sends, opens, clicks, replies,
 bounces and unsubscribes of real enrollments) to the hook's URL with its token; about 10 %
 repeat an earlier delivery, as a provider's retry does.
@@ -17,8 +18,8 @@ repeat an earlier delivery, as a provider's retry does.
   ends and `drain` the seconds until the last of it is processed;
 - nothing lost: at the end receipts = distinct deliveries, all `processed`, campaign_events =
   distinct deliveries, no dead letter, no failed job (the script exits 1 otherwise);
-- CPU per delivery of the API, the worker, the database server and the load generator (from
-  /proc), to tell which one a figure is bound by: everything shares this machine's cores.
+- CPU per delivery of the API, the worker, the database server, Redis and the load generator
+  (from /proc), to tell which one a figure is bound by: everything shares this machine's cores.
 
 The load generator is a minimal HTTP/1.1 client by default (`--client httpx` for httpx,
 which spends ~0.9 ms of CPU per request, more than the API: on a small machine the figure
@@ -29,9 +30,9 @@ Targets on PostgreSQL: ≥ 1,000 receipts/s sustained, p99 < 50 ms at 1,000/s, t
 drained within 60 s of the burst, nothing lost. SQLite's figures are for information.
 
 `python bench/webhooks.py [--backends postgresql,sqlite] [--rate 1000] [--seconds 5]
-[--burst 10000] [--concurrency 32] [--client raw|httpx]`; the table goes to stdout, progress
-to stderr and the figures to `bench/results/webhooks.json`. PostgreSQL databases are created
-on the server as `salesauto_bench_*` and dropped at the end.
+[--burst 10000] [--concurrency 32] [--client raw|httpx] [--redis URL|none]`; the table goes
+to stdout, progress to stderr and the figures to `bench/results/webhooks.json`. PostgreSQL
+databases are created on the server as `salesauto_bench_*` and dropped at the end.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import uvloop
+from redis import Redis
+from redis.exceptions import RedisError
 from webhook_load import Senders, deliveries
 from webhook_platform import (
     counts,
@@ -79,6 +82,17 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def redis_if_answering(url: str) -> str | None:
+    if url.lower() in ("", "none"):
+        return None
+    try:
+        Redis.from_url(url, socket_connect_timeout=2).ping()
+    except RedisError as error:
+        log(f"Redis at {url} does not answer ({error}); PostgreSQL runs without Redis")
+        return None
+    return url
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -122,7 +136,8 @@ async def run_backend(backend: str, options: argparse.Namespace) -> dict[str, An
         # it mid-measurement: what exists now stays, so it is frozen out of them.
         gc.collect()
         gc.freeze()
-        with platform_processes(url, ports, options.worker_nice) as processes:
+        redis_url = None if backend == "sqlite" else options.redis
+        with platform_processes(url, ports, options.worker_nice, redis_url) as processes:
             for base_url in base_urls:
                 await wait_until_up(base_url)
             # Warm up (connections, caches, first statements), then measure.
@@ -161,6 +176,7 @@ async def run_backend(backend: str, options: argparse.Namespace) -> dict[str, An
     }
     return {
         "backend": backend,
+        "redis": redis_url is not None,
         "paced": {
             "deliveries": paced_count,
             "targetRate": options.rate,
@@ -218,7 +234,8 @@ def print_table(results: list[dict[str, Any]], client: str) -> None:
             print(
                 f"{result['backend']}: CPU ms per delivery, {phase}: API {cpu['api']}, "
                 f"worker {cpu['worker']}, database {cpu['database']}, "
-                f"load generator ({client}) {cpu['client']}"
+                + (f"Redis {cpu['redis']}, " if result["redis"] else "")
+                + f"load generator ({client}) {cpu['client']}"
             )
         if result["backend"] == "postgresql":
             missed = [name for name, met in verdict(result).items() if not met]
@@ -257,7 +274,13 @@ def main() -> int:
         default="raw",
         help="load generator: a minimal HTTP/1.1 client, or httpx (~50x its CPU per request)",
     )
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/0",
+        help="Redis for the PostgreSQL platform, as in production (`none`: without)",
+    )
     options = parser.parse_args()
+    options.redis = redis_if_answering(options.redis)
     results = []
     for backend in options.backends.split(","):
         # uvloop (the API's own loop, through uvicorn): less load-generator CPU per request.

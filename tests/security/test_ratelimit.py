@@ -9,6 +9,7 @@ from typing import cast
 import httpx
 import pytest
 from fastapi import FastAPI
+from redis.asyncio import Redis
 from starlette.types import ASGIApp, Scope
 from structlog.testing import capture_logs
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -121,6 +122,35 @@ async def test_two_instances_on_one_redis_share_the_count() -> None:
         assert not refused.allowed and refused.retry_after >= 1
         assert (await second.hit("default", "key-2")).allowed
     finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_a_per_process_group_is_counted_by_each_process_without_redis() -> None:
+    prefix = unique_prefix()
+    first, second = (
+        RequestLimiter(
+            REDIS_URL,
+            default="5/minute",
+            groups={"webhooks": "2/second"},
+            per_process=frozenset({"webhooks"}),
+            key_prefix=prefix,
+        )
+        for _ in range(2)
+    )
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        for limiter in (first, second):  # each process has its own two deliveries a second
+            verdicts = [await limiter.hit("webhooks", "lemlist:192.0.2.1") for _ in range(3)]
+            assert [v.allowed for v in verdicts] == [True, True, False]
+            assert verdicts[-1].limit == 2 and verdicts[-1].retry_after == 1
+        assert [key async for key in redis.scan_iter(match=f"*{prefix}*")] == []
+        # Other groups are still shared through Redis.
+        await first.hit("default", "key-1")
+        assert (await second.hit("default", "key-1")).remaining == 3
+        assert [key async for key in redis.scan_iter(match=f"*{prefix}*")] != []
+    finally:
+        await redis.aclose()
         await first.aclose()
         await second.aclose()
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Self
 
 import structlog
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from redis.asyncio import ConnectionPool
@@ -24,6 +24,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salesauto.security.refusals import refuse
+from salesauto.security.windows import LocalWindows
 
 if TYPE_CHECKING:
     from salesauto.config import Settings
@@ -53,6 +54,11 @@ class RequestLimiter:
     own, starting from zero), logs one warning per outage, and tries Redis again after
     `redis_retry_seconds`; requests are never refused because Redis is down. Without a URL
     (or with `memory://`) the in-process window is all there is.
+
+    The groups in `per_process` are counted in this process's memory even with Redis: a flood
+    guard sized in thousands of requests a second (provider webhooks), where a Redis round
+    trip per request would cost more than the request it guards. With N API processes such a
+    group admits up to N times its limit, each process guarding its own capacity.
     """
 
     def __init__(
@@ -61,6 +67,7 @@ class RequestLimiter:
         *,
         default: str,
         groups: dict[str, str],
+        per_process: frozenset[str] = frozenset(),
         key_prefix: str = KEY_PREFIX,
         redis_timeout: float = 1.0,
         redis_retry_seconds: float = 30.0,
@@ -69,7 +76,8 @@ class RequestLimiter:
         self._default = (default, parse(default))
         self._rules = {name: (rule, parse(rule)) for name, rule in groups.items()}
         self._key_prefix = key_prefix
-        self._local = MovingWindowRateLimiter(MemoryStorage())
+        self._per_process = per_process
+        self._local = LocalWindows()
         self._pool: ConnectionPool | None = None
         self._shared: MovingWindowRateLimiter | None = None
         if storage_uri and not storage_uri.startswith(("memory://", "async+memory://")):
@@ -92,13 +100,21 @@ class RequestLimiter:
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
         redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
-        return cls(redis_url, default=settings.rate_limit, groups=settings.rate_limit_groups)
+        return cls(
+            redis_url,
+            default=settings.rate_limit,
+            groups=settings.rate_limit_groups,
+            per_process=frozenset(settings.rate_limit_per_process_groups),
+        )
 
     async def hit(self, group: str, identity: str) -> Verdict:
         """Count one request of `identity` in `group` and say whether it may go on."""
         rule, item = self._rules.get(group, self._default)
         ids = (self._key_prefix, group, identity)
-        allowed, reset_time, remaining = await self._count(item, ids)
+        if group in self._per_process:
+            allowed, reset_time, remaining = self._local.hit(item, *ids)
+        else:
+            allowed, reset_time, remaining = await self._count(item, ids)
         reset_after = max(0, math.ceil(reset_time - time.time()))
         return Verdict(
             allowed=allowed,
@@ -116,7 +132,7 @@ class RequestLimiter:
     async def _count(self, item: RateLimitItem, ids: tuple[str, ...]) -> tuple[bool, float, int]:
         if self._shared is not None and time.monotonic() >= self._shared_down_until:
             try:
-                counted = await self._count_with(self._shared, item, ids)
+                counted = await self._count_shared(self._shared, item, ids)
             except (StorageError, RedisError, OSError) as error:
                 self._shared_down_until = time.monotonic() + self._retry_seconds
                 if not self._degraded:
@@ -132,10 +148,10 @@ class RequestLimiter:
                     self._degraded = False
                     log.info("ratelimit.redis_recovered")
                 return counted
-        return await self._count_with(self._local, item, ids)
+        return self._local.hit(item, *ids)
 
     @staticmethod
-    async def _count_with(
+    async def _count_shared(
         strategy: MovingWindowRateLimiter, item: RateLimitItem, ids: tuple[str, ...]
     ) -> tuple[bool, float, int]:
         allowed = await strategy.hit(item, *ids)

@@ -61,6 +61,13 @@ class SecuritySettings(BaseModel):
         "(provider deliveries, per provider), `auth` (sign-in attempts per IP), or an API area "
         "such as `contacts` or `jobs`.",
     )
+    rate_limit_per_process_groups: list[str] = Field(
+        default_factory=lambda: ["webhooks"],
+        description="Groups each API process counts in its own memory even when Redis is set "
+        "(with N processes such a group admits up to N times its limit). `webhooks` is a flood "
+        "guard at thousands of deliveries a second, where a Redis round trip per delivery "
+        "would cost more than storing it. `[]` shares every group through Redis.",
+    )
     rate_limit_enabled: bool = Field(True, description="Switch request rate limiting off.")
     allowed_hosts: list[str] = Field(
         default_factory=lambda: ["localhost", "127.0.0.1", "[::1]", "::1"],
