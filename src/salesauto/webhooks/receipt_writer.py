@@ -16,9 +16,9 @@ holds the row, so a receipt joins a job before its claim or goes to a new one, n
 between). A new job is due `GATHER_SECONDS` after it is queued, so under load it gathers the
 deliveries of that moment and the worker applies them in batches, not one small job per flush.
 
-Each flush runs as a task of its own (up to `WRITES_MAX` at once, so one batch can be written
-while another waits for the database), started when a delivery finds fewer running and ending
-when nothing is left to write, so a cancelled request never strands the others.
+Each flush runs as a task of its own (up to `WRITES_MAX` at once), started when a delivery
+finds fewer running and ending when nothing is left to write, so a cancelled request never
+strands the others.
 """
 
 from __future__ import annotations
@@ -46,8 +46,10 @@ RECEIPTS_PER_JOB = 500
 # database a quarter less CPU per receipt than jobs of 50 (bench/webhooks.py): CPU the API needs.
 GATHER_SECONDS = 0.2
 BATCH_MAX = 500  # receipts per transaction
-# Writes in flight at once: while one waits for the database, the next batch can go out.
-WRITES_MAX = 2
+# Writes in flight at once. One: with two, the deliveries waiting were split into twice as
+# many smaller transactions whose commits queued on the database's log anyway; at 1,000/s that
+# cost the API 12 % more CPU per delivery and raised p99 by a quarter (bench/webhooks.py).
+WRITES_MAX = 1
 # Workers (and this process's event tail) are told of new jobs at most this often, once the
 # jobs are due: each signal makes every listener poll the database (a worker told too early
 # finds nothing due and sleeps its poll interval).
