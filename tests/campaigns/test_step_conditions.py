@@ -93,3 +93,35 @@ async def test_a_reply_to_a_step_that_does_not_stop_keeps_the_enrollment_active(
     assert kim.replied_at is not None and kim.reply_text == "Sounds good."
     assert sam.status == "replied" and sam.completed_at is not None
     assert counters(await instance_row(engine, instance_id))["replied"] == 2
+
+
+async def test_a_running_instance_keeps_the_conditions_it_was_spawned_with(api: Api) -> None:
+    template = await api.template(structure={"steps": STEPS})
+    before = await api.ok("POST", f"{BASE}/instances", 201, json={"templateId": template["id"]})
+    # The template now stops on every reply: only instances spawned after this follow it.
+    stopping = [{k: v for k, v in step.items() if k != "conditions"} for step in STEPS]
+    await api.ok(
+        "PATCH", f"{BASE}/templates/{template['id']}", json={"structure": {"steps": stopping}}
+    )
+    after = await api.ok("POST", f"{BASE}/instances", 201, json={"templateId": template["id"]})
+    engine = api.platform.engine
+    enrollments = {}
+    for instance in (before, after):
+        instance_id = uuid.UUID(instance["id"])
+        enrollments[instance["id"]] = await enroll(
+            engine, instance_id, "kim@acme.test", status="active"
+        )
+    async with engine.begin() as conn:
+        await conn.execute(sa.update(ENROLLMENTS).values(current_step=3))
+
+    await apply(
+        engine,
+        *(
+            event("replied", "kim@acme.test", campaign_id=i["providerCampaignId"], step=3)
+            for i in (before, after)
+        ),
+    )
+    kept = await enrollment_row(engine, enrollments[before["id"]])
+    stopped = await enrollment_row(engine, enrollments[after["id"]])
+    assert (kept.status, kept.completed_at) == ("active", None)
+    assert stopped.status == "replied" and stopped.completed_at is not None

@@ -97,7 +97,7 @@ async def apply_provider_events(
     stored = await _store_events(conn, events, found)
 
     pending = counters if counters is not None else CounterDeltas()
-    structures = await effects.template_structures(
+    structures = await effects.instance_structures(
         conn,
         {row.instance_id for event, row in zip(events, found, strict=True) if row is not None
          and event.event_type == "replied"},

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from salesauto.campaigns.funnel import FINISHED, later_status
 from salesauto.campaigns.sequences import stops_on_reply
-from salesauto.campaigns.tables import ENROLLMENTS, INSTANCES, TEMPLATES
+from salesauto.campaigns.tables import ENROLLMENTS, INSTANCES
 from salesauto.contacts.merge import later_stage, provenance_stamp
 from salesauto.contacts.repository import CONTACTS
 from salesauto.suppressions.repository import add_suppressions
@@ -76,16 +76,16 @@ async def stop_other_enrollments(
     return len(running)
 
 
-async def template_structures(
+async def instance_structures(
     conn: AsyncConnection, instance_ids: set[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any] | None]:
-    """The step structure of each instance's template (None without a template)."""
+    """The step structure each instance was spawned with (None without one)."""
     if not instance_ids:
         return {}
     rows = await conn.execute(
-        sa.select(INSTANCES.c.id, TEMPLATES.c.structure)
-        .join(TEMPLATES, INSTANCES.c.template_id == TEMPLATES.c.id)
-        .where(INSTANCES.c.id.in_(sorted(instance_ids)))
+        sa.select(INSTANCES.c.id, INSTANCES.c.structure).where(
+            INSTANCES.c.id.in_(sorted(instance_ids))
+        )
     )
     found: dict[uuid.UUID, dict[str, Any] | None] = dict.fromkeys(instance_ids)
     found.update({row.id: row.structure for row in rows})
@@ -96,7 +96,7 @@ def keep_running_after_reply(
     structure: dict[str, Any] | None, enrollment: Any, step: int | None, values: dict[str, Any]
 ) -> None:
     """A reply about to end the enrollment (`values` proposes `replied`) leaves it active
-    when its step says `stopOnReply: false` in the instance template's `structure`. The
+    when its step says `stopOnReply: false` in the instance's `structure`. The
     reply's mark, text and counter stay."""
     if values.get("status") != "replied":
         return

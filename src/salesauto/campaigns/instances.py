@@ -134,6 +134,7 @@ class InstanceService:
                     template_id=template.id,
                     name=name,
                     status=status[:20],
+                    structure=template.structure,
                     created_at=utcnow(),
                 )
                 .on_conflict_do_nothing(

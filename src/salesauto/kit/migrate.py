@@ -24,7 +24,12 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_to_head(url: str) -> None:
-    """Upgrade the database at `url` to the newest revision.
+    """Upgrade the database at `url` to the newest revision."""
+    upgrade_to(url, "head")
+
+
+def upgrade_to(url: str, revision: str) -> None:
+    """Upgrade the database at `url` to `revision` (tests of a migration stop before it).
 
     Alembic's env runs its own event loop, so from inside a running loop this runs in a
     helper thread.
@@ -35,7 +40,7 @@ def upgrade_to_head(url: str) -> None:
 
     def _upgrade() -> None:
         try:
-            command.upgrade(alembic_config(url), "head")
+            command.upgrade(alembic_config(url), revision)
         except BaseException as error:  # re-raised in the caller's thread
             errors.append(error)
 

@@ -56,6 +56,10 @@ class CampaignInstance(Base):
     user_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    # The template's step structure when the instance was spawned: its sequence lives at the
+    # provider from then on, so editing the template (stop on reply, say) changes no running
+    # instance.
+    structure: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
     total_enrolled: Mapped[int] = mapped_column(sa.Integer, default=0)
     total_sent: Mapped[int] = mapped_column(sa.Integer, default=0)
     total_delivered: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -89,6 +89,9 @@ async def ensure_campaign_instance(
             template_id=template_id,
             name=name[:NAME_MAX],
             status=(status or "running")[:20],
+            structure=sa.select(TEMPLATES.c.structure)
+            .where(TEMPLATES.c.id == template_id)
+            .scalar_subquery(),
         )
         .on_conflict_do_nothing(index_elements=["owner_id", "provider", "provider_campaign_id"])
     )
