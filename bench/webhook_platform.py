@@ -152,30 +152,30 @@ class Processes:
         }
 
 
-def process_cpu(pid: int) -> float:
+def process_cpu(pid: int, *, with_children: bool = False) -> float:
+    """User and system time of `pid`, and with `with_children` that of its children that
+    exited (/proc/<pid>/stat fields 14-17)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-# The last CPU time read of each server process: one that exits mid-phase (a closed
-# connection's backend) keeps its figure instead of taking it out of the sum.
-_SERVER_CPU: dict[int, tuple[str, float]] = {}
+    ticks = int(fields[11]) + int(fields[12])
+    if with_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def server_cpu(command: str) -> float:
     """CPU time so far of this machine's processes named `command`: PostgreSQL (its backends
-    serve the API and the worker alike) or Redis; 0 when the server runs elsewhere."""
+    serve the API and the worker alike) or Redis; 0 when the server runs elsewhere. A
+    backend that exited (a closed connection) counts in its parent's children's time."""
+    total = 0.0
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 if (entry / "comm").read_text().strip() == command:
-                    pid = int(entry.name)
-                    before = _SERVER_CPU.get(pid, (command, 0.0))[1]
-                    _SERVER_CPU[pid] = (command, max(before, process_cpu(pid)))
-    return sum(seconds for name, seconds in _SERVER_CPU.values() if name == command)
+                    total += process_cpu(int(entry.name), with_children=True)
+    return total
 
 
 @contextlib.contextmanager
