@@ -42,8 +42,8 @@ PROCESS_JOB = "webhooks.process"
 RECEIPTS_PER_JOB = 500
 # How long a new processing job waits for more receipts to join it. Processing is
 # asynchronous to the provider anyway, and a fifth of a second is not noticed in a campaign's
-# figures; at 1,000 deliveries/s it makes jobs of ~200 receipts, which cost the worker and the
-# database a quarter less CPU per receipt than jobs of 50 (bench/webhooks.py): CPU the API needs.
+# figures; at 1,000 deliveries/s it makes jobs of ~200 receipts, which cost the worker 15 % less
+# CPU per receipt than jobs of 50 (bench/webhooks.py): CPU the API needs on a shared machine.
 GATHER_SECONDS = 0.2
 BATCH_MAX = 500  # receipts per transaction
 # Writes in flight at once. One: with two, the deliveries waiting were split into twice as
