@@ -56,7 +56,7 @@ TEST_API_KEY = "test-admin-key-for-the-suite-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 
 
-async def _pg_admin(statement: str) -> None:
+async def pg_admin(statement: str) -> None:
     conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=10)
     try:
         await conn.execute(statement)
@@ -68,7 +68,7 @@ async def _pg_admin(statement: str) -> None:
 def postgresql_url() -> Iterator[str]:
     name = f"salesauto_test_{uuid.uuid4().hex[:10]}"
     try:
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError) as error:
         pytest.fail(
             f"PostgreSQL is unreachable at {PG_ADMIN_DSN} ({error}); run scripts/ensure-services.sh"
@@ -77,7 +77,7 @@ def postgresql_url() -> Iterator[str]:
     url = f"{base}/{name}"
     upgrade_to_head(url)
     yield url
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")

@@ -4,28 +4,21 @@ databases, each a fresh database migrated to 0013 first)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import asyncpg
 import pytest
 import sqlalchemy as sa
 
+from salesauto.campaigns.tables import INSTANCES, TEMPLATES
 from salesauto.kit.db import create_engine
 from salesauto.kit.migrate import upgrade_to, upgrade_to_head
-from tests.conftest import BACKENDS, PG_ADMIN_DSN
+from salesauto.kit.time import utcnow
+from tests.conftest import BACKENDS, PG_ADMIN_DSN, pg_admin
 
 STRUCTURE = {"steps": [{"channel": "email", "conditions": {"stopOnReply": False}}]}
-
-
-async def _pg_admin(statement: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=10)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -34,10 +27,10 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
         yield f"sqlite+aiosqlite:///{tmp_path / 'salesauto.db'}"
         return
     name = f"salesauto_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     yield f"{base}/{name}"
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _spawned_before(url: str) -> uuid.UUID:
@@ -47,48 +40,33 @@ async def _spawned_before(url: str) -> uuid.UUID:
     try:
         async with engine.begin() as conn:
             await conn.execute(
-                sa.text(
-                    "INSERT INTO campaign_templates (id, owner_id, name, provider, status, "
-                    "structure, default_variables, created_at) VALUES (:id, 'default', "
-                    "'Outbound Q3', 'lemlist', 'active', :structure, '{}', CURRENT_TIMESTAMP)"
-                ).bindparams(
-                    sa.bindparam("id", type_=sa.Uuid),
-                    sa.bindparam("structure", type_=sa.JSON),
-                ),
-                {"id": template_id, "structure": STRUCTURE},
+                sa.insert(TEMPLATES).values(
+                    id=template_id, name="Outbound Q3", provider="lemlist", structure=STRUCTURE
+                )
             )
+            # Only the columns 0013 had: the new `structure` is left out of the INSERT.
             await conn.execute(
-                sa.text(
-                    "INSERT INTO campaign_instances (id, owner_id, template_id, name, status, "
-                    "total_enrolled, total_sent, total_delivered, total_opened, total_clicked, "
-                    "total_replied, created_at) VALUES (:id, 'default', :template_id, "
-                    "'Outbound Q3', 'running', 0, 0, 0, 0, 0, 0, CURRENT_TIMESTAMP)"
-                ).bindparams(
-                    sa.bindparam("id", type_=sa.Uuid),
-                    sa.bindparam("template_id", type_=sa.Uuid),
-                ),
-                {"id": instance_id, "template_id": template_id},
+                sa.insert(INSTANCES).values(
+                    id=instance_id,
+                    template_id=template_id,
+                    name="Outbound Q3",
+                    status="running",
+                    created_at=utcnow(),
+                )
             )
     finally:
         await engine.dispose()
     return instance_id
 
 
-async def _structure_of(url: str, instance_id: uuid.UUID) -> object:
+async def _structure_of(url: str, instance_id: uuid.UUID) -> Any:
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:
-            stored = (
-                await conn.execute(
-                    sa.text("SELECT structure FROM campaign_instances WHERE id = :id").bindparams(
-                        sa.bindparam("id", type_=sa.Uuid)
-                    ),
-                    {"id": instance_id},
-                )
-            ).scalar_one()
+            query = sa.select(INSTANCES.c.structure).where(INSTANCES.c.id == instance_id)
+            return (await conn.execute(query)).scalar_one()
     finally:
         await engine.dispose()
-    return json.loads(stored) if isinstance(stored, str) else stored
 
 
 def test_instances_spawned_before_take_their_templates_structure(empty_database: str) -> None:
