@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from salesauto.config import Settings
 from tests.conftest import worker_env
@@ -56,3 +62,41 @@ class WorkerProcess:
         if not self._log_file.closed:
             self._log_file.flush()
         return self.log.read_text(errors="replace")
+
+
+async def pause_outside_transactions(worker: WorkerProcess, engine: AsyncEngine) -> None:
+    """SIGSTOP `worker` at a moment it holds no write lock. A process frozen inside a
+    transaction (a lease renewal, a claim) keeps its locks until it is resumed, and on SQLite
+    that is the single write lock, so nobody could take its job over: not what fencing is
+    about. Tried again, a few milliseconds later, until the database takes a write."""
+    for _ in range(50):
+        worker.signal(signal.SIGSTOP)
+        if await _writable(engine):
+            return
+        worker.signal(signal.SIGCONT)
+        await asyncio.sleep(0.02)
+    raise AssertionError("the worker held a write lock at every try")
+
+
+async def _writable(engine: AsyncEngine) -> bool:
+    if engine.dialect.name == "sqlite":
+        return await asyncio.to_thread(_sqlite_writable, str(engine.url.database))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("SET LOCAL lock_timeout = '300ms'"))
+            await conn.execute(sa.text("SELECT id FROM jobs FOR UPDATE"))
+    except DBAPIError:
+        return False
+    return True
+
+
+def _sqlite_writable(path: str) -> bool:
+    connection = sqlite3.connect(path, timeout=0.3, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        connection.close()
+    return True

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from salesauto.jobs.repository import NewJob
 from salesauto.platform import Platform
-from tests.reliability.processes import WorkerProcess
+from tests.reliability.processes import WorkerProcess, pause_outside_transactions
 from tests.support.waiting import eventually, scalar, wait_for_job
 
 pytestmark = pytest.mark.slow
@@ -99,7 +99,7 @@ async def test_a_paused_worker_is_fenced_off(platform: Platform) -> None:
     enqueued = await platform.queue.enqueue(NewJob(type="test.record", parameters={"seconds": 1}))
     paused = WorkerProcess(platform.settings)
     await wait_for_job(platform, enqueued.job_id, ("processing",))
-    paused.signal(signal.SIGSTOP)
+    await pause_outside_transactions(paused, platform.engine)
 
     other = WorkerProcess(platform.settings)
     try:
