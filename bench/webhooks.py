@@ -85,10 +85,12 @@ def free_port() -> int:
 
 
 def redis_if_answering(url: str) -> str | None:
+    """`url` if a Redis answers there (production runs with one), else None."""
     if url.lower() in ("", "none"):
         return None
     try:
-        Redis.from_url(url, socket_connect_timeout=2).ping()
+        with Redis.from_url(url, socket_connect_timeout=2) as client:
+            client.ping()
     except RedisError as error:
         log(f"Redis at {url} does not answer ({error}); PostgreSQL runs without Redis")
         return None

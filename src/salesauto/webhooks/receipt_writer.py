@@ -48,7 +48,7 @@ GATHER_SECONDS = 0.2
 BATCH_MAX = 500  # receipts per transaction
 # Writes in flight at once. One: with two, the deliveries waiting were split into twice as
 # many smaller transactions whose commits queued on the database's log anyway; at 1,000/s that
-# cost the API 12 % more CPU per delivery and raised p99 by a quarter (bench/webhooks.py).
+# cost the API 12 % more CPU per delivery (bench/webhooks.py).
 WRITES_MAX = 1
 # Workers (and this process's event tail) are told of new jobs at most this often, once the
 # jobs are due: each signal makes every listener poll the database (a worker told too early
