@@ -34,6 +34,7 @@ from salesauto.webhooks import tokens
 
 PG_ADMIN = os.environ.get("SALESAUTO_BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 DRAIN_TIMEOUT = 300.0
+SERVERS = {"postgres": "database", "redis-server": "redis"}  # process name: figure
 
 
 async def pg_admin(statement: str) -> None:
@@ -147,8 +148,7 @@ class Processes:
             "api": sum(process_cpu(api.pid) for api in self.apis),
             "worker": process_cpu(self.worker.pid) if self.worker else 0.0,
             "client": time.process_time(),
-            "database": server_cpu("postgres"),
-            "redis": server_cpu("redis-server"),
+            **server_cpu(),
         }
 
 
@@ -165,17 +165,18 @@ def process_cpu(pid: int, *, with_children: bool = False) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def server_cpu(command: str) -> float:
-    """CPU time so far of this machine's processes named `command`: PostgreSQL (its backends
-    serve the API and the worker alike) or Redis; 0 when the server runs elsewhere. A
+def server_cpu() -> dict[str, float]:
+    """CPU time so far of this machine's PostgreSQL processes (its backends serve the API and
+    the worker alike) and Redis, in one pass over /proc; 0 when a server runs elsewhere. A
     backend that exited (a closed connection) counts in its parent's children's time."""
-    total = 0.0
+    totals = dict.fromkeys(SERVERS.values(), 0.0)
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
-                if (entry / "comm").read_text().strip() == command:
-                    total += process_cpu(int(entry.name), with_children=True)
-    return total
+                name = SERVERS.get((entry / "comm").read_text().strip())
+                if name is not None:
+                    totals[name] += process_cpu(int(entry.name), with_children=True)
+    return totals
 
 
 @contextlib.contextmanager
